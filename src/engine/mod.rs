@@ -1,0 +1,1 @@
+//! Pure numerics: no interpreter state, no printing.

@@ -1,0 +1,6 @@
+//! convolab: a convolution teaching engine.
+//!
+//! Data flow: text ──syntax──▶ AST ──eval──▶ Value ──engine──▶ (result, Trace) ──render──▶ output.
+
+pub mod engine;
+pub mod render;

@@ -1,0 +1,1 @@
+//! Renderers: turn values and traces into text, markdown, latex, csv, json and plots.
