@@ -1,0 +1,5 @@
+//! Values: exact numbers, symbolic polynomials, sequences, matrices, functions.
+
+pub mod number;
+pub mod poly;
+pub mod scalar;

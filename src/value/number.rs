@@ -1,0 +1,489 @@
+//! Numbers: exact rationals from literals, floats from transcendental functions.
+//!
+//! # Conventions
+//! * Every literal (`0.25`, `1e-3`, `13`) is an exact rational. `0.1 + 0.2`
+//!   is exactly `3/10` and shows `0.3`.
+//! * A value that comes from a transcendental function (`exp`, `sin`, `sqrt`
+//!   of a non-square, …) is an `f64`. Exact ⊕ float is float.
+//! * A rational whose numerator or denominator outgrows [`MAX_EXACT_BITS`]
+//!   falls back to a float rather than eating memory.
+//! * Display: a terminating rational shows as a decimal (`13/8` → `1.625`),
+//!   any other as a fraction (`1/3`); floats show `precision` significant
+//!   digits with trailing zeros trimmed.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+
+/// Rationals with a numerator or denominator longer than this many bits are
+/// turned into floats.
+pub const MAX_EXACT_BITS: u64 = 4096;
+
+/// Largest exact decimal expansion shown as a decimal; longer ones show as `p/q`.
+const MAX_DECIMAL_DIGITS: usize = 24;
+
+#[derive(Clone, Debug)]
+pub enum Number {
+    Exact(BigRational),
+    Float(f64),
+}
+
+/// Arithmetic errors with no position; the evaluator attaches the span.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ArithError {
+    #[error("division by zero")]
+    DivisionByZero,
+    #[error("{0}")]
+    Domain(String),
+}
+
+/// How numbers are displayed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NumFmt {
+    /// Significant digits for floats.
+    pub precision: usize,
+    /// When false, exact rationals are shown as floats too.
+    pub exact: bool,
+}
+
+impl Default for NumFmt {
+    fn default() -> Self {
+        NumFmt {
+            precision: 10,
+            exact: true,
+        }
+    }
+}
+
+impl Number {
+    pub fn int(i: i64) -> Number {
+        Number::Exact(BigRational::from_integer(BigInt::from(i)))
+    }
+
+    pub fn ratio(n: i64, d: i64) -> Number {
+        Number::Exact(BigRational::new(BigInt::from(n), BigInt::from(d)))
+    }
+
+    pub fn zero() -> Number {
+        Number::int(0)
+    }
+
+    pub fn one() -> Number {
+        Number::int(1)
+    }
+
+    pub fn float(f: f64) -> Number {
+        Number::Float(f)
+    }
+
+    /// Parse a numeric literal exactly: `12`, `0.25`, `.5`, `1e-3`, `2.5E+2`.
+    pub fn parse_literal(text: &str) -> Option<Number> {
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
+            None => (text, 0),
+        };
+        let (int_part, frac_part) = match mantissa.find('.') {
+            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+            None => (mantissa, ""),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return None;
+        }
+        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let digits = format!("{int_part}{frac_part}");
+        let numer: BigInt = if digits.is_empty() {
+            BigInt::zero()
+        } else {
+            digits.parse().ok()?
+        };
+        let scale = exponent - frac_part.len() as i64;
+        if scale.unsigned_abs() > 10_000 {
+            return text.parse::<f64>().ok().map(Number::Float);
+        }
+        let ten = BigInt::from(10);
+        let value = if scale >= 0 {
+            BigRational::from_integer(numer * num_traits::pow(ten, scale as usize))
+        } else {
+            BigRational::new(numer, num_traits::pow(ten, (-scale) as usize))
+        };
+        Some(Number::Exact(value))
+    }
+
+    /// An exact number from an f64 only when it is an integer (used for counts).
+    pub fn from_f64_integer(f: f64) -> Number {
+        if f.fract() == 0.0 && f.abs() < 9.0e15 {
+            Number::int(f as i64)
+        } else {
+            Number::Float(f)
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Number::Exact(_))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Number::Exact(r) => r.is_zero(),
+            Number::Float(f) => *f == 0.0,
+        }
+    }
+
+    pub fn is_one(&self) -> bool {
+        match self {
+            Number::Exact(r) => r.is_one(),
+            Number::Float(f) => *f == 1.0,
+        }
+    }
+
+    pub fn is_negative(&self) -> bool {
+        match self {
+            Number::Exact(r) => r.is_negative(),
+            Number::Float(f) => *f < 0.0,
+        }
+    }
+
+    pub fn is_finite(&self) -> bool {
+        match self {
+            Number::Exact(_) => true,
+            Number::Float(f) => f.is_finite(),
+        }
+    }
+
+    pub fn to_f64(&self) -> f64 {
+        match self {
+            Number::Exact(r) => rational_to_f64(r),
+            Number::Float(f) => *f,
+        }
+    }
+
+    /// The value as an integer, if it is one (exactly, or a float with no fraction).
+    pub fn to_i64(&self) -> Option<i64> {
+        match self {
+            Number::Exact(r) if r.is_integer() => r.to_integer().to_i64(),
+            Number::Exact(_) => None,
+            Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+            Number::Float(_) => None,
+        }
+    }
+
+    pub fn as_rational(&self) -> Option<&BigRational> {
+        match self {
+            Number::Exact(r) => Some(r),
+            Number::Float(_) => None,
+        }
+    }
+
+    /// Switch to floating point (used by `exact off` and for fast paths).
+    pub fn to_float(&self) -> Number {
+        Number::Float(self.to_f64())
+    }
+
+    pub fn add(&self, other: &Number) -> Number {
+        match (self, other) {
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a + b),
+            _ => Number::Float(self.to_f64() + other.to_f64()),
+        }
+    }
+
+    pub fn sub(&self, other: &Number) -> Number {
+        match (self, other) {
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a - b),
+            _ => Number::Float(self.to_f64() - other.to_f64()),
+        }
+    }
+
+    pub fn mul(&self, other: &Number) -> Number {
+        match (self, other) {
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a * b),
+            _ => Number::Float(self.to_f64() * other.to_f64()),
+        }
+    }
+
+    pub fn div(&self, other: &Number) -> Result<Number, ArithError> {
+        if other.is_zero() {
+            return Err(ArithError::DivisionByZero);
+        }
+        Ok(match (self, other) {
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a / b),
+            _ => Number::Float(self.to_f64() / other.to_f64()),
+        })
+    }
+
+    pub fn neg(&self) -> Number {
+        match self {
+            Number::Exact(r) => Number::Exact(-r),
+            Number::Float(f) => Number::Float(-f),
+        }
+    }
+
+    pub fn abs(&self) -> Number {
+        match self {
+            Number::Exact(r) => Number::Exact(r.abs()),
+            Number::Float(f) => Number::Float(f.abs()),
+        }
+    }
+
+    /// `self ^ exponent`: exact for an exact base and a small integer exponent.
+    pub fn pow(&self, exponent: &Number) -> Result<Number, ArithError> {
+        if let (Number::Exact(base), Some(e)) = (self, exponent.to_i64().filter(|_| exponent.is_exact())) {
+            if base.is_zero() && e < 0 {
+                return Err(ArithError::DivisionByZero);
+            }
+            let bits = base.numer().bits().max(base.denom().bits()).max(1);
+            if e.unsigned_abs().saturating_mul(bits) <= MAX_EXACT_BITS {
+                let magnitude = num_traits::pow(base.clone(), e.unsigned_abs() as usize);
+                return Ok(Number::Exact(if e < 0 { magnitude.recip() } else { magnitude }));
+            }
+        }
+        let (b, e) = (self.to_f64(), exponent.to_f64());
+        if b < 0.0 && e.fract() != 0.0 {
+            return Err(ArithError::Domain(format!(
+                "a negative number to a fractional power ({b}^{e}) is not real"
+            )));
+        }
+        if b == 0.0 && e < 0.0 {
+            return Err(ArithError::DivisionByZero);
+        }
+        Ok(Number::Float(b.powf(e)))
+    }
+
+    /// Compare values; `None` only when a float is NaN.
+    pub fn partial_cmp_num(&self, other: &Number) -> Option<Ordering> {
+        match (self, other) {
+            (Number::Exact(a), Number::Exact(b)) => Some(a.cmp(b)),
+            _ => self.to_f64().partial_cmp(&other.to_f64()),
+        }
+    }
+
+    /// Equality of values (exact when both are exact).
+    pub fn num_eq(&self, other: &Number) -> bool {
+        self.partial_cmp_num(other) == Some(Ordering::Equal)
+    }
+
+    fn exact_checked(r: BigRational) -> Number {
+        if r.numer().bits() > MAX_EXACT_BITS || r.denom().bits() > MAX_EXACT_BITS {
+            Number::Float(rational_to_f64(&r))
+        } else {
+            Number::Exact(r)
+        }
+    }
+
+    /// Display with the given settings.
+    pub fn format(&self, fmt: &NumFmt) -> String {
+        match self {
+            Number::Exact(r) if fmt.exact => format_rational(r),
+            Number::Exact(r) => format_float(rational_to_f64(r), fmt.precision),
+            Number::Float(f) => format_float(*f, fmt.precision),
+        }
+    }
+
+    /// For JSON: the exact form `p/q` (or integer / decimal text) when exact.
+    pub fn exact_text(&self) -> Option<String> {
+        match self {
+            Number::Exact(r) if r.is_integer() => Some(r.numer().to_string()),
+            Number::Exact(r) => Some(format!("{}/{}", r.numer(), r.denom())),
+            Number::Float(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.format(&NumFmt::default()))
+    }
+}
+
+impl From<i64> for Number {
+    fn from(i: i64) -> Number {
+        Number::int(i)
+    }
+}
+
+impl From<f64> for Number {
+    fn from(f: f64) -> Number {
+        Number::Float(f)
+    }
+}
+
+impl crate::engine::ring::Ring for Number {
+    fn zero() -> Self {
+        Number::int(0)
+    }
+    fn one() -> Self {
+        Number::int(1)
+    }
+    fn is_zero(&self) -> bool {
+        Number::is_zero(self)
+    }
+    fn add(&self, other: &Self) -> Self {
+        Number::add(self, other)
+    }
+    fn sub(&self, other: &Self) -> Self {
+        Number::sub(self, other)
+    }
+    fn mul(&self, other: &Self) -> Self {
+        Number::mul(self, other)
+    }
+    fn neg(&self) -> Self {
+        Number::neg(self)
+    }
+}
+
+/// Correctly rounded enough for display: big rationals are scaled first so
+/// neither part overflows f64.
+pub fn rational_to_f64(r: &BigRational) -> f64 {
+    if let (Some(n), Some(d)) = (r.numer().to_f64(), r.denom().to_f64()) {
+        if n.is_finite() && d.is_finite() && n.abs() < 9.0e15 && d < 9.0e15 {
+            return n / d;
+        }
+    }
+    let nb = r.numer().bits() as i64;
+    let db = r.denom().bits() as i64;
+    let shift = nb - db - 60;
+    let scaled = if shift > 0 {
+        r.numer() / (r.denom() << (shift as usize))
+    } else {
+        (r.numer() << ((-shift) as usize)) / r.denom()
+    };
+    scaled.to_f64().unwrap_or(f64::NAN) * 2f64.powi(shift.clamp(-2000, 2000) as i32)
+}
+
+/// `13/8` → `1.625`, `1/3` → `1/3`, `-2` → `-2`.
+pub fn format_rational(r: &BigRational) -> String {
+    if r.is_integer() {
+        return r.numer().to_string();
+    }
+    let denom = r.denom().clone();
+    let (mut twos, mut fives) = (0usize, 0usize);
+    let mut rest = denom.clone();
+    let two = BigInt::from(2);
+    let five = BigInt::from(5);
+    while rest.is_even() {
+        rest /= &two;
+        twos += 1;
+    }
+    while (&rest % &five).is_zero() {
+        rest /= &five;
+        fives += 1;
+    }
+    let digits = twos.max(fives);
+    if !rest.is_one() || digits > MAX_DECIMAL_DIGITS {
+        return format!("{}/{}", r.numer(), r.denom());
+    }
+    let scaled = (r.numer().abs() * num_traits::pow(BigInt::from(10), digits)) / &denom;
+    let text = format!("{:0>width$}", scaled.to_string(), width = digits + 1);
+    let (int_part, frac_part) = text.split_at(text.len() - digits);
+    let sign = if r.is_negative() { "-" } else { "" };
+    format!("{sign}{int_part}.{frac_part}")
+}
+
+/// Float with `precision` significant digits, trailing zeros trimmed,
+/// scientific notation outside [1e-5, 1e15).
+pub fn format_float(f: f64, precision: usize) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    let precision = precision.clamp(1, 17);
+    let magnitude = f.abs();
+    if !(1e-5..1e15).contains(&magnitude) {
+        let mut s = format!("{:.*e}", precision - 1, f);
+        if let Some(epos) = s.find('e') {
+            let (mant, exp) = s.split_at(epos);
+            let mant = trim_zeros(mant);
+            s = format!("{mant}{exp}");
+        }
+        return s;
+    }
+    let exponent = magnitude.log10().floor() as i64;
+    let decimals = (precision as i64 - 1 - exponent).max(0) as usize;
+    let mut s = String::new();
+    let _ = write!(s, "{:.*}", decimals, f);
+    let s = trim_zeros(&s);
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn lit(s: &str) -> Number {
+        Number::parse_literal(s).expect("literal parses")
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(lit("0.1").add(&lit("0.2")).to_string(), "0.3");
+        assert_eq!(lit("13").div(&lit("8")).unwrap().to_string(), "1.625");
+        assert_eq!(lit("1").div(&lit("3")).unwrap().to_string(), "1/3");
+        assert_eq!(lit("1e-3").to_string(), "0.001");
+        assert_eq!(lit(".5").to_string(), "0.5");
+        assert_eq!(lit("2.5E+2").to_string(), "250");
+        assert_eq!(lit("0.125").neg().neg().to_string(), "0.125");
+        assert_eq!(Number::ratio(-7, 4).to_string(), "-1.75");
+    }
+
+    #[test]
+    fn floats_show_significant_digits() {
+        assert_eq!(format_float(0.1 + 0.2, 10), "0.3");
+        assert_eq!(format_float(std::f64::consts::PI, 6), "3.14159");
+        assert_eq!(format_float(1e-7, 4), "1e-7");
+        assert_eq!(format_float(-2.0, 4), "-2");
+        assert_eq!(format_float(123456.0, 3), "123456");
+        assert_eq!(format_float(f64::INFINITY, 3), "inf");
+    }
+
+    #[test]
+    fn powers() {
+        assert_eq!(lit("0.5").pow(&lit("3")).unwrap().to_string(), "0.125");
+        assert_eq!(lit("2").pow(&lit("2").neg()).unwrap().to_string(), "0.25");
+        assert!(!lit("2").pow(&lit("0.5")).unwrap().is_exact());
+        assert_eq!(lit("0").pow(&lit("1").neg()).unwrap_err(), ArithError::DivisionByZero);
+        assert!(lit("8").neg().pow(&lit("0.5")).is_err());
+    }
+
+    #[test]
+    fn huge_rationals_fall_back_to_float() {
+        let big = lit("3").pow(&lit("2000")).unwrap();
+        assert!(big.is_exact());
+        let bigger = big.mul(&big).mul(&big);
+        assert!(!bigger.is_exact());
+    }
+
+    #[test]
+    fn division_by_zero() {
+        assert_eq!(lit("1").div(&lit("0")).unwrap_err(), ArithError::DivisionByZero);
+    }
+
+    #[test]
+    fn rational_to_f64_large() {
+        let r = lit("1e400").div(&lit("3e399")).unwrap();
+        assert!((r.to_f64() - 10.0 / 3.0).abs() < 1e-12);
+    }
+}
