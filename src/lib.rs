@@ -4,4 +4,5 @@
 
 pub mod engine;
 pub mod render;
+pub mod syntax;
 pub mod value;
