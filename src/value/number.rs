@@ -295,6 +295,13 @@ impl Number {
     }
 }
 
+/// Equality of values: `1/2 == 0.5` holds (exact against float compares the float).
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        self.num_eq(other)
+    }
+}
+
 impl std::fmt::Display for Number {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.format(&NumFmt::default()))
