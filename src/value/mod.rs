@@ -3,3 +3,5 @@
 pub mod number;
 pub mod poly;
 pub mod scalar;
+pub mod array;
+pub mod function;
