@@ -1,8 +1,23 @@
 //! convolab: a convolution teaching engine.
 //!
-//! Data flow: text ──syntax──▶ AST ──eval──▶ Value ──engine──▶ (result, Trace) ──render──▶ output.
+//! ```text
+//! text ──syntax──▶ AST ──eval──▶ Value ──engine──▶ (result, trace) ──render──▶ table / plot / JSON
+//! ```
+//!
+//! [`session::Session`] is the one entry point the binary, the lessons, the
+//! tests and the benchmarks share.
 
+pub mod cli;
+pub mod diagnostic;
 pub mod engine;
+pub mod eval;
+pub mod help;
+pub mod lesson;
 pub mod render;
+pub mod repl;
+pub mod runner;
+pub mod session;
 pub mod syntax;
 pub mod value;
+
+pub use session::Session;

@@ -1,3 +1,5 @@
 //! Pure numerics: no interpreter state, no printing.
 
+pub mod continuous;
 pub mod ring;
+pub mod unipoly;

@@ -757,6 +757,27 @@ impl FExpr {
         }
     }
 
+    /// Whether a Dirac delta occurs (directly or in a referenced function).
+    pub fn contains_delta(&self) -> bool {
+        match self {
+            FExpr::Call(Builtin::Delta, _) => true,
+            FExpr::Const(_) | FExpr::Var => false,
+            FExpr::Neg(a) => a.contains_delta(),
+            FExpr::Add(a, b) | FExpr::Sub(a, b) | FExpr::Mul(a, b) | FExpr::Div(a, b) | FExpr::Pow(a, b) => {
+                a.contains_delta() || b.contains_delta()
+            }
+            FExpr::Call(_, args) => args.iter().any(FExpr::contains_delta),
+            FExpr::Piecewise(p, o) => o.contains_delta() || p.iter().any(|(_, v)| v.contains_delta()),
+            FExpr::Apply(f, a) => {
+                a.contains_delta()
+                    || match &f.body {
+                        FnBody::Expr(b) => b.contains_delta(),
+                        FnBody::Computed(_) => false,
+                    }
+            }
+        }
+    }
+
     /// True only when the expression is the constant 0 after folding.
     pub fn is_identically_zero(&self) -> bool {
         matches!(self.fold(), FExpr::Const(c) if c.is_zero())
@@ -1279,5 +1300,174 @@ mod tests {
             ),
         );
         assert_eq!(f.overlapping_pieces(), vec![(0, 1, 1.0, 2.0)]);
+    }
+}
+
+/// How to print an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// For people: `2·t − 1`, `exp(−t)`.
+    Text,
+    /// For a CAS: `2*t - 1`, `exp(-t)`.
+    Cas,
+}
+
+impl FExpr {
+    /// Print with the variable written as `var` (which may itself be an
+    /// expression such as `0.3 − τ`; it is parenthesised where needed).
+    pub fn render(&self, var: &str, style: Style, fmt: &crate::value::number::NumFmt) -> String {
+        let var_is_atom = var.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        self.render_prec(var, var_is_atom, style, fmt, 0)
+    }
+
+    fn render_prec(&self, var: &str, var_atom: bool, style: Style, fmt: &crate::value::number::NumFmt, parent: u8) -> String {
+        let (times, minus) = match style {
+            Style::Text => ("·", "−"),
+            Style::Cas => ("*", "-"),
+        };
+        // precedence: 1 add/sub, 2 mul/div, 3 unary minus, 4 pow, 5 atom
+        let wrap = |s: String, mine: u8| if mine < parent { format!("({s})") } else { s };
+        let num = |n: &Number| {
+            let s = n.format(fmt);
+            let s = if style == Style::Text { s.replace('-', "−") } else { s };
+            if n.is_negative() || s.contains('/') || s.contains('e') {
+                (s, 3)
+            } else {
+                (s, 5)
+            }
+        };
+        match self {
+            FExpr::Const(n) => {
+                let (s, p) = num(n);
+                wrap(s, p)
+            }
+            FExpr::Var => {
+                if var_atom {
+                    var.to_string()
+                } else if parent > 1 {
+                    format!("({var})")
+                } else {
+                    var.to_string()
+                }
+            }
+            FExpr::Neg(a) => wrap(format!("{minus}{}", a.render_prec(var, var_atom, style, fmt, 3)), 3),
+            FExpr::Add(a, b) => {
+                let right = b.render_prec(var, var_atom, style, fmt, 1);
+                let s = match right.strip_prefix(minus) {
+                    Some(rest) if !matches!(**b, FExpr::Add(..) | FExpr::Sub(..)) => {
+                        format!("{} {minus} {rest}", a.render_prec(var, var_atom, style, fmt, 1))
+                    }
+                    _ => format!("{} + {right}", a.render_prec(var, var_atom, style, fmt, 1)),
+                };
+                wrap(s, 1)
+            }
+            FExpr::Sub(a, b) => wrap(
+                format!(
+                    "{} {minus} {}",
+                    a.render_prec(var, var_atom, style, fmt, 1),
+                    b.render_prec(var, var_atom, style, fmt, 2)
+                ),
+                1,
+            ),
+            FExpr::Mul(a, b) => wrap(
+                format!(
+                    "{}{times}{}",
+                    a.render_prec(var, var_atom, style, fmt, 2),
+                    b.render_prec(var, var_atom, style, fmt, 3)
+                ),
+                2,
+            ),
+            FExpr::Div(a, b) => wrap(
+                format!(
+                    "{}/{}",
+                    a.render_prec(var, var_atom, style, fmt, 2),
+                    b.render_prec(var, var_atom, style, fmt, 3)
+                ),
+                2,
+            ),
+            FExpr::Pow(a, b) => wrap(
+                format!(
+                    "{}^{}",
+                    a.render_prec(var, var_atom, style, fmt, 5),
+                    b.render_prec(var, var_atom, style, fmt, 5)
+                ),
+                4,
+            ),
+            FExpr::Call(f, args) => {
+                let inner: Vec<String> = args
+                    .iter()
+                    .map(|a| a.render_prec(var, var_atom, style, fmt, 0))
+                    .collect();
+                format!("{}({})", f.name(), inner.join(", "))
+            }
+            FExpr::Piecewise(pieces, otherwise) => {
+                let mut parts: Vec<String> = pieces
+                    .iter()
+                    .map(|(c, v)| {
+                        format!(
+                            "{} if {}",
+                            v.render_prec(var, var_atom, style, fmt, 0),
+                            c.render(var, style, fmt)
+                        )
+                    })
+                    .collect();
+                if !otherwise.is_identically_zero() {
+                    parts.push(format!("{} otherwise", otherwise.render_prec(var, var_atom, style, fmt, 0)));
+                }
+                format!("{{ {} }}", parts.join("; "))
+            }
+            FExpr::Apply(f, arg) => format!(
+                "{}({})",
+                f.display_name(),
+                arg.render_prec(var, var_atom, style, fmt, 0)
+            ),
+        }
+    }
+}
+
+impl Cond {
+    pub fn render(&self, var: &str, style: Style, fmt: &crate::value::number::NumFmt) -> String {
+        match self {
+            Cond::Cmp(first, rest) => {
+                let mut s = first.render(var, style, fmt);
+                for (op, e) in rest {
+                    let sym = match (style, op) {
+                        (Style::Text, CmpOp::Le) => "≤",
+                        (Style::Text, CmpOp::Ge) => "≥",
+                        (Style::Text, CmpOp::Ne) => "≠",
+                        _ => op.symbol(),
+                    };
+                    s.push_str(&format!(" {sym} {}", e.render(var, style, fmt)));
+                }
+                s
+            }
+            Cond::And(a, b) => format!("{} and {}", a.render(var, style, fmt), b.render(var, style, fmt)),
+            Cond::Or(a, b) => format!("({} or {})", a.render(var, style, fmt), b.render(var, style, fmt)),
+            Cond::Not(a) => format!("not ({})", a.render(var, style, fmt)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+    use crate::value::number::NumFmt;
+
+    #[test]
+    fn prints_with_precedence() {
+        let fmt = NumFmt::default();
+        let e = FExpr::Sub(Box::new(FExpr::Const(Number::int(2))), Box::new(FExpr::Var));
+        assert_eq!(e.render("t", Style::Text, &fmt), "2 − t");
+        assert_eq!(e.render("t", Style::Cas, &fmt), "2 - t");
+        assert_eq!(FExpr::Var.render("0.3 − τ", Style::Text, &fmt), "0.3 − τ");
+        let prod = FExpr::Mul(Box::new(FExpr::Const(Number::int(1))), Box::new(FExpr::Var));
+        assert_eq!(prod.render("0.3 − τ", Style::Text, &fmt), "1·(0.3 − τ)");
+        let p = FExpr::Div(
+            Box::new(FExpr::Pow(Box::new(FExpr::Var), Box::new(FExpr::Const(Number::int(2))))),
+            Box::new(FExpr::Const(Number::int(2))),
+        );
+        assert_eq!(p.render("t", Style::Cas, &fmt), "t^2/2");
+        let ex = FExpr::Call(Builtin::Exp, vec![FExpr::Neg(Box::new(FExpr::Var))]);
+        assert_eq!(ex.render("t", Style::Cas, &fmt), "exp(-t)");
     }
 }

@@ -1,0 +1,231 @@
+//! The command line (SPEC §1).
+
+use std::io::{IsTerminal, Read};
+
+use clap::Parser;
+
+use crate::lesson;
+use crate::render::doc::Format;
+use crate::runner::{self, Io, Outcome};
+use crate::session::{Interaction, Session};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "convolab",
+    version,
+    about = "convolab: convolution, continuous and discrete, with every step shown",
+    long_about = "convolab computes convolutions and correlations of sequences, matrices and piecewise functions, \
+and shows every step. With no arguments it starts the REPL on a terminal, or reads statements from stdin.",
+    after_help = "Examples:\n  convolab\n  convolab -c 'a = [1, 0.5, 1, 1]; b = [1, 0.5, 0.25]; steps conv(a, b)'\n  convolab run lessons/01-discrete-by-hand.md\n  convolab run --interactive lessons/01-discrete-by-hand.md\n  convolab --format json -c 'conv([1, 2], [1, 1])'\n  convolab lessons"
+)]
+pub struct Cli {
+    /// Output format: text, markdown, latex, csv or json.
+    #[arg(long, global = true, value_name = "FMT", value_parser = parse_format)]
+    pub format: Option<Format>,
+    /// Run these statements (separated by newlines or ';') and exit.
+    #[arg(short = 'c', value_name = "STATEMENTS", conflicts_with = "command")]
+    pub code: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Sub {
+    /// Run files in order (.md: a lesson; anything else: a plain script).
+    Run {
+        /// Pause between blocks and ask the exercises.
+        #[arg(long, short = 'i')]
+        interactive: bool,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// List the bundled lessons.
+    Lessons,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("unknown format '{s}' (choose text, markdown, latex, csv or json)"))
+}
+
+/// Colour on stderr only when it is a terminal and NO_COLOR is unset.
+pub fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Exit status for an outcome.
+fn status(o: Outcome) -> i32 {
+    match o {
+        Outcome::Ok => 0,
+        Outcome::Failed => 1,
+        Outcome::Interrupted => 130,
+    }
+}
+
+/// Ctrl-C sets the session's interrupt flag; a second one outside the REPL exits.
+fn install_interrupt(session: &Session, repl: bool) {
+    let flag = session.interrupt.flag();
+    let _ = ctrlc::set_handler(move || {
+        let already = flag.swap(true, std::sync::atomic::Ordering::SeqCst);
+        if already && !repl {
+            std::process::exit(130);
+        }
+    });
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut session = Session::new();
+    if let Some(f) = cli.format {
+        session.settings.format = f;
+    }
+    let color = use_color();
+    match (&cli.command, &cli.code) {
+        (Some(Sub::Lessons), _) => {
+            let dir = lesson::lessons_dir();
+            let all = lesson::list(&dir);
+            if all.is_empty() {
+                eprintln!("error: no lessons found in {}", dir.display());
+                return 1;
+            }
+            for (p, title, summary) in all {
+                println!("{:<34} {title}", p.display());
+                if !summary.is_empty() {
+                    println!("{:<34} {summary}", "");
+                }
+            }
+            0
+        }
+        (Some(Sub::Run { interactive, files }), _) => {
+            install_interrupt(&session, false);
+            if *interactive {
+                session.interaction = Some(Box::new(Terminal));
+            }
+            for f in files {
+                let o = run_file(&mut session, f, color, *interactive);
+                if o != Outcome::Ok {
+                    return status(o);
+                }
+            }
+            0
+        }
+        (None, Some(code)) => {
+            install_interrupt(&session, false);
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            let (mut out, mut err) = (stdout.lock(), stderr.lock());
+            let mut io = Io {
+                out: &mut out,
+                err: &mut err,
+                color,
+                echo: false,
+            };
+            let (o, _) = runner::run_text(&mut session, "-c", code, code, 0, &mut io);
+            status(o)
+        }
+        (None, None) => {
+            if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+                install_interrupt(&session, true);
+                crate::repl::run(&mut session, color)
+            } else {
+                install_interrupt(&session, false);
+                run_stdin(&mut session, color)
+            }
+        }
+    }
+}
+
+/// Statements from stdin (not a terminal).
+pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("error: cannot read stdin: {e}");
+        return 1;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("warning: stdin is not valid UTF-8 (byte {}); invalid bytes are replaced by �", e.utf8_error().valid_up_to());
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+        echo: false,
+    };
+    let (o, _) = runner::run_text(session, "<stdin>", &text, &text, 0, &mut io);
+    status(o)
+}
+
+/// Run one file: a lesson if it ends in .md, else a plain script.
+pub fn run_file(session: &mut Session, path: &std::path::Path, color: bool, interactive: bool) -> Outcome {
+    let text = match std::fs::read(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return Outcome::Failed;
+        }
+    };
+    let origin = path.display().to_string();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+        echo: false,
+    };
+    if path.extension().is_some_and(|e| e == "md") {
+        runner::run_lesson(session, &origin, &text, &mut io, interactive)
+    } else {
+        runner::run_text(session, &origin, &text, &text, 0, &mut io).0
+    }
+}
+
+/// `lesson N` from the REPL.
+pub fn run_numbered_lesson(session: &mut Session, n: usize, color: bool, interactive: bool) -> Outcome {
+    let dir = lesson::lessons_dir();
+    match lesson::find(&dir, n) {
+        Some(p) => run_file(session, &p, color, interactive),
+        None => {
+            eprintln!("error: there is no lesson {n}; `convolab lessons` lists them");
+            Outcome::Failed
+        }
+    }
+}
+
+/// Interaction on the terminal for `run --interactive`.
+pub struct Terminal;
+
+impl Interaction for Terminal {
+    fn ask(&mut self, prompt: &str) -> Option<String> {
+        use std::io::Write;
+        print!("{prompt}");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line),
+        }
+    }
+
+    fn ask_feedback(&mut self, text: &str) {
+        println!("{text}");
+    }
+
+    fn pause(&mut self) -> bool {
+        self.ask("(press Enter to continue) ").is_some()
+    }
+}

@@ -1,0 +1,202 @@
+//! Errors and warnings as data, and their rendering with a caret.
+//!
+//! The library produces [`Diagnostic`]s (message, span, label under the
+//! caret, hint); [`Diagnostic::render`] turns one into the text a user sees:
+//!
+//! ```text
+//! error: unknown function 'expp'
+//!  --> lesson.md:12:5
+//!    |
+//! 12 | y = expp(1)
+//!    |     ^^^^ did you mean 'exp'?
+//!    = hint: `help functions` lists the built-ins
+//! ```
+
+use crate::syntax::span::{line_col, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Where the problem is; `None` for errors about the whole input.
+    pub span: Option<Span>,
+    /// Text printed after the carets.
+    pub label: Option<String>,
+    /// Advice printed on its own line.
+    pub hint: Option<String>,
+    /// Other places worth pointing at (e.g. "opened here").
+    pub related: Vec<(Span, String)>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            label: None,
+            hint: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message, span)
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.related.push((span, label.into()));
+        self
+    }
+
+    /// `file:line:column` of the primary span in `text`.
+    pub fn location(&self, origin: &str, text: &str) -> String {
+        match self.span {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                format!("{origin}:{line}:{col}")
+            }
+            None => origin.to_string(),
+        }
+    }
+
+    /// The full diagnostic with the source line and carets. `origin` names
+    /// the source (`<repl>`, `-c`, a file path); `text` is the whole source
+    /// the span refers to.
+    pub fn render(&self, origin: &str, text: &str) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{kind}: {}\n", self.message);
+        let Some(span) = self.span else {
+            out.push_str(&format!(" --> {origin}\n"));
+            if let Some(h) = &self.hint {
+                out.push_str(&format!("  = hint: {h}\n"));
+            }
+            return out;
+        };
+        let mut marks: Vec<(Span, Option<&str>, char)> = vec![(span, self.label.as_deref(), '^')];
+        for (s, l) in &self.related {
+            marks.push((*s, Some(l.as_str()), '-'));
+        }
+        let (line, _) = line_col(text, span.start);
+        let max_line = marks.iter().map(|(s, ..)| line_col(text, s.start).0).max().unwrap_or(line);
+        let width = max_line.to_string().len();
+        out.push_str(&format!("{:width$}--> {}\n", "", self.location(origin, text), width = width));
+        out.push_str(&format!("{:width$} |\n", "", width = width));
+        marks.sort_by_key(|(s, ..)| s.start);
+        let mut last_line = 0;
+        for (s, label, ch) in marks {
+            let (l, col) = line_col(text, s.start);
+            let line_text = text.lines().nth(l - 1).unwrap_or("");
+            let line_text = truncate_line(line_text);
+            if l != last_line {
+                out.push_str(&format!("{l:>width$} | {line_text}\n"));
+                last_line = l;
+            }
+            let (end_line, end_col) = line_col(text, s.end.max(s.start));
+            let len = if end_line == l { end_col.saturating_sub(col).max(1) } else { line_text.chars().count().saturating_sub(col - 1).max(1) };
+            let carets: String = std::iter::repeat_n(ch, len.min(200)).collect();
+            let pad = " ".repeat(col.saturating_sub(1).min(1000));
+            match label {
+                Some(label) => out.push_str(&format!("{:width$} | {pad}{carets} {label}\n", "", width = width)),
+                None => out.push_str(&format!("{:width$} | {pad}{carets}\n", "", width = width)),
+            }
+        }
+        if let Some(h) = &self.hint {
+            out.push_str(&format!("{:width$} = hint: {h}\n", "", width = width));
+        }
+        out
+    }
+}
+
+fn truncate_line(line: &str) -> String {
+    const MAX: usize = 400;
+    if line.chars().count() > MAX {
+        let s: String = line.chars().take(MAX).collect();
+        format!("{s}…")
+    } else {
+        line.to_string()
+    }
+}
+
+/// The closest of `candidates` to `name`, if it is close enough to be a
+/// plausible typo (edit distance ≤ 2, or ≤ 1 for short names).
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = if name.chars().count() <= 3 { 1 } else { 2 };
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c.to_string())
+}
+
+/// Optimal-string-alignment distance (transpositions count as one edit).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_under_span() {
+        let text = "a = 1\ny = expp(1)";
+        let start = text.find("expp").unwrap();
+        let d = Diagnostic::error("unknown function 'expp'", Some(Span::new(start, start + 4)))
+            .with_label("did you mean 'exp'?");
+        let r = d.render("lesson.md", text);
+        assert_eq!(
+            r,
+            "error: unknown function 'expp'\n --> lesson.md:2:5\n  |\n2 | y = expp(1)\n  |     ^^^^ did you mean 'exp'?\n"
+        );
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("expp", ["exp", "sin", "cos"]), Some("exp".into()));
+        assert_eq!(did_you_mean("cnov", ["conv", "corr"]), Some("conv".into()));
+        assert_eq!(did_you_mean("zzzzz", ["exp"]), None);
+    }
+}

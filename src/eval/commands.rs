@@ -1,0 +1,344 @@
+//! Statements: definitions, displayed queries and commands.
+
+use std::rc::Rc;
+
+use serde_json::json;
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::{err, err_hint, EvalResult};
+use crate::render::doc::{Block, Doc, Format, Table};
+use crate::session::{Event, Flow, Session};
+use crate::syntax::ast::{Command, Expr, ExprKind, Query, Stmt, StmtKind};
+use crate::syntax::span::Span;
+use crate::value::function::Function;
+use crate::value::Value;
+
+/// Run one statement.
+pub fn exec(session: &mut Session, stmt: &Stmt, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+    session.interrupt.check(stmt.span)?;
+    let source = text.get(stmt.span.start..stmt.span.end).map(str::to_string);
+    match &stmt.kind {
+        StmtKind::Assign { name, value } => {
+            check_assignable(&name.name, name.span, out)?;
+            let mut ctx = session.ctx();
+            let v = ctx.eval(value)?;
+            let warnings = std::mem::take(&mut ctx.warnings);
+            let v = match v {
+                Value::Function(f) => Value::Function(Rc::new(named(&f, &name.name))),
+                other => other,
+            };
+            emit_warnings(out, warnings);
+            session.env.set(&name.name, v, source);
+        }
+        StmtKind::DefFn { name, params, body } => {
+            check_assignable(&name.name, name.span, out)?;
+            let mut ctx = session.ctx();
+            let f = crate::eval::compile::define_function(&mut ctx, name, params, body)?;
+            let warnings = std::mem::take(&mut ctx.warnings);
+            emit_warnings(out, warnings);
+            session.env.set(&name.name, Value::Function(Rc::new(f)), source);
+        }
+        StmtKind::DefSeq { name, index, body } => {
+            check_assignable(&name.name, name.span, out)?;
+            let mut ctx = session.ctx();
+            let s = crate::eval::compile::define_sequence(&mut ctx, name, index, body)?;
+            let warnings = std::mem::take(&mut ctx.warnings);
+            emit_warnings(out, warnings);
+            session.env.set(&name.name, Value::Sequence(s), source);
+        }
+        StmtKind::Query(q) => {
+            let doc = query_doc(session, q, out)?;
+            out(Event::Doc(doc));
+        }
+        StmtKind::Command(c) => return command(session, c, stmt.span, out),
+    }
+    Ok(Flow::Continue)
+}
+
+fn emit_warnings(out: &mut dyn FnMut(Event), warnings: Vec<Diagnostic>) {
+    for w in warnings {
+        out(Event::Warning(w));
+    }
+}
+
+/// A copy of `f` carrying `name` (for `h = conv(f, g)`).
+fn named(f: &Function, name: &str) -> Function {
+    let mut g = f.clone();
+    g.name = Some(name.to_string());
+    g
+}
+
+/// Names that cannot be defined (errors) or that hide a built-in (warnings).
+fn check_assignable(name: &str, span: Span, out: &mut dyn FnMut(Event)) -> EvalResult<()> {
+    if matches!(name, "pi" | "inf") {
+        return err_hint(span, format!("'{name}' is a constant and cannot be redefined"), "pick another name");
+    }
+    if crate::eval::calls::is_function_name(name) {
+        out(Event::Warning(
+            Diagnostic::warning(format!("'{name}' is a built-in; your definition hides it"), Some(span))
+                .with_hint("`clear NAME` brings the built-in back"),
+        ));
+    }
+    Ok(())
+}
+
+/// The Doc a query displays.
+pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -> EvalResult<Doc> {
+    let fmt = session.settings.num;
+    match q {
+        Query::Expr(e) => {
+            let mut ctx = session.ctx();
+            let v = ctx.eval(e)?;
+            emit_warnings(out, std::mem::take(&mut ctx.warnings));
+            let v = match (&e.kind, v) {
+                (ExprKind::Ident(n), Value::Function(f)) if f.name.is_none() => Value::Function(Rc::new(named(&f, n))),
+                (_, v) => v,
+            };
+            Ok(crate::render::value::value_doc(&v, &fmt))
+        }
+        Query::Steps { target, at, options, span } => crate::eval::steps::steps(session, target, at.as_ref(), options, *span),
+        Query::Converge { target, at, options, span } => {
+            crate::eval::continuous::converge(session, target, at, options, *span)
+        }
+        Query::Shape { target, span } => crate::eval::discrete::shape(session, target, *span),
+        Query::Check { expr, span } => check(session, expr, *span),
+    }
+}
+
+/// `check EXPR`: ✓ or ✗ with both sides.
+pub fn check(session: &mut Session, expr: &Expr, span: Span) -> EvalResult<Doc> {
+    let fmt = session.settings.num;
+    let mut ctx = session.ctx();
+    if let ExprKind::Compare { first, rest } = &expr.kind {
+        if rest.len() == 1 {
+            let (op, right) = (&rest[0].0, &rest[0].1);
+            let l = ctx.eval(first)?;
+            let r = ctx.eval(right)?;
+            use crate::syntax::ast::CmpOp;
+            let passed = match op {
+                CmpOp::Eq | CmpOp::Ne => {
+                    let eq = crate::eval::calls::values_equal(&l, &r, 0.0).ok_or_else(|| {
+                        Box::new(Diagnostic::error(
+                            format!("cannot compare {} with {}", l.kind_name(), r.kind_name()),
+                            Some(expr.span),
+                        ))
+                    })?;
+                    if *op == CmpOp::Eq {
+                        eq
+                    } else {
+                        !eq
+                    }
+                }
+                _ => {
+                    let (Some(a), Some(b)) = (l.as_number(), r.as_number()) else {
+                        return err(expr.span, "only numbers can be ordered");
+                    };
+                    let o = a.partial_cmp_num(&b);
+                    match (op, o) {
+                        (_, None) => false,
+                        (CmpOp::Lt, Some(o)) => o.is_lt(),
+                        (CmpOp::Le, Some(o)) => o.is_le(),
+                        (CmpOp::Gt, Some(o)) => o.is_gt(),
+                        (CmpOp::Ge, Some(o)) => o.is_ge(),
+                        _ => false,
+                    }
+                }
+            };
+            return Ok(check_doc(passed, &l, &r, &fmt));
+        }
+    }
+    // A predicate such as is_pdf(w): a truth value, with the reason.
+    if let ExprKind::Call { func, args } = &expr.kind {
+        if func.name == "is_pdf" || func.name == "is_causal" {
+            let (passed, reason) = crate::eval::continuous::predicate(&mut ctx, func, args, span)?;
+            let mark = if passed { "✓" } else { "✗" };
+            let title = format!("{mark} {}({})", func.name, args_text(args));
+            let doc = Doc::new(json!({"type": "check", "passed": passed, "reason": reason}))
+                .with(Block::Para(title))
+                .with(Block::Note(reason));
+            return Ok(doc);
+        }
+    }
+    match ctx.eval(expr)? {
+        Value::Bool(b) => Ok(Doc::new(json!({"type": "check", "passed": b}))
+            .with(Block::Para(format!("{} {}", if b { "✓" } else { "✗" }, "condition")))),
+        other => err_hint(
+            expr.span,
+            format!("check needs a comparison or a condition, not {}", other.kind_name()),
+            "e.g. `check conv(a, b) == conv(b, a)` or `check is_pdf(w)`",
+        ),
+    }
+}
+
+fn args_text(args: &[crate::syntax::ast::Arg]) -> String {
+    args.iter()
+        .map(|a| match &a.value.kind {
+            ExprKind::Ident(n) => n.clone(),
+            _ => "…".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_doc(passed: bool, l: &Value, r: &Value, fmt: &crate::value::NumFmt) -> Doc {
+    let ld = crate::render::value::value_doc(l, fmt);
+    let rd = crate::render::value::value_doc(r, fmt);
+    let mark = if passed { "✓" } else { "✗" };
+    let lt = ld.render(Format::Text);
+    let rt = rd.render(Format::Text);
+    let mut doc = Doc::new(json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}));
+    let verdict = if passed { "holds" } else { "does not hold" };
+    doc.push(Block::Para(format!("{mark} {verdict}")));
+    let mut t = Table::new(&["side", "value"]).text_columns(&[0]);
+    t.push(vec!["left".into(), lt]);
+    t.push(vec!["right".into(), rt]);
+    doc.push(Block::Table(t));
+    doc
+}
+
+fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+    let fmt = session.settings.num;
+    match c {
+        Command::Show { names } => {
+            for n in names {
+                let Some(b) = session.env.get(&n.name) else {
+                    let ctx = session.ctx();
+                    return Err(ctx.unknown_name(&n.name, n.span));
+                };
+                out(Event::Doc(crate::eval::show::show(&n.name, b, &fmt)));
+            }
+        }
+        Command::Vars => {
+            let mut t = Table::new(&["name", "kind", "value"]).text_columns(&[0, 1]);
+            let mut items = Vec::new();
+            for (name, b) in session.env.iter() {
+                let summary = crate::eval::show::summary(&b.value, &fmt);
+                t.push(vec![name.to_string(), b.value.kind_name().trim_start_matches("a ").trim_start_matches("an ").to_string(), summary.clone()]);
+                items.push(json!({"name": name, "kind": b.value.kind_name(), "value": summary}));
+            }
+            let mut doc = Doc::new(json!({"type": "table", "columns": ["name", "kind", "value"], "rows": items}));
+            if session.env.is_empty() {
+                doc.push(Block::Para("(nothing defined yet)".into()));
+            } else {
+                doc.push(Block::Table(t));
+            }
+            out(Event::Doc(doc));
+        }
+        Command::Clear { names } => {
+            if names.is_empty() {
+                session.env.clear();
+            } else {
+                for n in names {
+                    if !session.env.remove(&n.name) {
+                        let ctx = session.ctx();
+                        return Err(ctx.unknown_name(&n.name, n.span));
+                    }
+                }
+            }
+        }
+        Command::Help { topic } => {
+            let text = crate::help::help(topic.as_ref().map(|t| t.name.as_str()));
+            match text {
+                Some(t) => out(Event::Doc(Doc::new(json!({"type": "help", "text": t})).with(Block::Pre(t)))),
+                None => {
+                    let t = topic.as_ref().map(|t| (t.name.clone(), t.span)).unwrap_or_default();
+                    let mut d = Diagnostic::error(format!("no help on '{}'", t.0), Some(t.1));
+                    if let Some(s) = crate::diagnostic::did_you_mean(&t.0, crate::help::topics()) {
+                        d = d.with_label(format!("did you mean '{s}'?"));
+                    } else {
+                        d = d.with_hint("`help` lists the topics");
+                    }
+                    return Err(Box::new(d));
+                }
+            }
+        }
+        Command::Format { name } => match Format::parse(&name.name) {
+            Some(f) => session.settings.format = f,
+            None => {
+                return err_hint(
+                    name.span,
+                    format!("unknown format '{}'", name.name),
+                    format!("choose one of: {}", Format::NAMES.join(", ")),
+                )
+            }
+        },
+        Command::Precision { digits } => {
+            let mut ctx = session.ctx();
+            let d = ctx.integer(digits, "the precision")?;
+            if !(1..=17).contains(&d) {
+                return err_hint(digits.span, format!("precision {d} is out of range"), "choose 1 to 17 significant digits");
+            }
+            session.settings.num.precision = d as usize;
+        }
+        Command::ExactMode { on } => session.settings.num.exact = *on,
+        Command::Export { query, to } => {
+            let format = Format::from_extension(&to.value).ok_or_else(|| {
+                Box::new(
+                    Diagnostic::error(format!("cannot tell the format of '{}'", to.value), Some(to.span))
+                        .with_hint("use one of the extensions .md .tex .csv .json .txt"),
+                )
+            })?;
+            let doc = query_doc(session, query, out)?;
+            let mut text = doc.render(format);
+            text.push('\n');
+            crate::eval::io::write_atomically(&to.value, text.as_bytes())
+                .map_err(|e| Box::new(Diagnostic::error(e, Some(to.span))))?;
+            out(Event::Doc(message(format!("wrote {} ({})", to.value, format.name()))));
+        }
+        Command::Timeit { query } => {
+            let doc = crate::eval::timeit::timeit(session, query, span)?;
+            out(Event::Doc(doc));
+        }
+        Command::Exercise { prompt, answer, options } => {
+            let outcome = crate::eval::exercise::exercise(session, prompt, answer, options, span)?;
+            out(Event::Doc(outcome.doc));
+            if outcome.input_ended {
+                return Ok(Flow::Quit);
+            }
+        }
+        Command::Pause => {
+            if let Some(i) = session.interaction.as_mut() {
+                if !i.pause() {
+                    return Ok(Flow::Quit);
+                }
+            }
+        }
+        Command::Lesson { which } => {
+            let mut ctx = session.ctx();
+            let n = ctx.integer(which, "the lesson number")?;
+            if n < 1 {
+                return err(which.span, "lessons are numbered from 1");
+            }
+            return Ok(Flow::Lesson(n as usize));
+        }
+        Command::Quit => return Ok(Flow::Quit),
+        Command::Plot { items, over, to, options } => {
+            let doc = crate::eval::plot::plot(session, items, over.as_ref(), to.as_ref(), options, span)?;
+            out(Event::Doc(doc));
+        }
+        Command::Animate { target, over, to, options } => {
+            let doc = crate::eval::plot::animate(session, target, over.as_ref(), to, options, span)?;
+            out(Event::Doc(doc));
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// A one-line message Doc.
+pub fn message(text: String) -> Doc {
+    Doc::new(json!({"type": "message", "text": text})).with(Block::Para(text))
+}
+
+/// Read a `name=value` option that must be `on`/`off`.
+pub fn on_off(options: &[crate::syntax::ast::Arg], name: &str) -> EvalResult<Option<bool>> {
+    for o in options {
+        if o.name.as_ref().is_some_and(|n| n.name == name) {
+            return match &o.value.kind {
+                ExprKind::Ident(w) if w == "on" || w == "true" => Ok(Some(true)),
+                ExprKind::Ident(w) if w == "off" || w == "false" => Ok(Some(false)),
+                _ => err_hint(o.value.span, format!("{name} must be on or off"), format!("e.g. `{name}=on`")),
+            };
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,647 @@
+//! Functions of a real variable: `conv(f, g)` as a function, `integrate`,
+//! `sample`, `riemann`, `converge`, `is_pdf`, `is_causal`.
+
+use std::any::Any;
+use std::rc::Rc;
+
+use serde_json::json;
+
+use crate::engine::continuous::{self as cont, ContError, Op, Prepared};
+use crate::engine::quad::{self, QuadOptions, QuadStatus};
+use crate::eval::calls::Args;
+use crate::eval::{err, err_hint, limits, Ctx, EvalResult};
+use crate::render::doc::{Block, Doc, Table};
+use crate::render::value::json_f64;
+use crate::session::Session;
+use crate::syntax::ast::{Arg, Expr, Ident};
+use crate::syntax::span::Span;
+use crate::value::function::{ComputedFn, FnBody, Function};
+use crate::value::number::{format_float, NumFmt, Number};
+use crate::value::{Estimate, Scalar, Sequence, Value};
+
+/// `conv(f, g)` or `corr(f, g)` as a function of t.
+#[derive(Debug)]
+pub struct ConvFn {
+    pub op: Op,
+    pub f: Rc<Function>,
+    pub g: Rc<Function>,
+    /// The factor integrated in place (f for conv, g for corr).
+    pub fixed: Prepared,
+    /// The factor that is flipped and/or shifted (g for conv, f for corr).
+    pub moving: Prepared,
+    pub breaks: Vec<Number>,
+    pub support: (f64, f64),
+    /// The closed form, when both inputs are piecewise exponential polynomials.
+    pub exact: Option<Rc<crate::eval::exact::ClosedForm>>,
+}
+
+impl ConvFn {
+    pub fn new(op: Op, f: Rc<Function>, g: Rc<Function>) -> Result<ConvFn, ContError> {
+        let pf = cont::prepare(&f)?;
+        let pg = cont::prepare(&g)?;
+        let (fixed, moving) = match op {
+            Op::Conv => (pf, pg),
+            Op::Corr => (pg, pf),
+        };
+        let breaks = cont::result_breaks(&fixed, &moving, op);
+        let support = cont::result_support(&fixed, &moving, op);
+        let exact = crate::eval::exact::try_closed_form(op, &f, &g).ok().map(Rc::new);
+        Ok(ConvFn {
+            op,
+            f,
+            g,
+            fixed,
+            moving,
+            breaks,
+            support,
+            exact,
+        })
+    }
+
+    pub fn title(&self) -> String {
+        format!("{}({}, {})", self.op.name(), self.f.display_name(), self.g.display_name())
+    }
+
+    /// The value at t with its error estimate.
+    pub fn value(&self, t: f64, interrupt: &dyn Fn() -> bool) -> Result<cont::Approx, ContError> {
+        if let Some(c) = &self.exact {
+            if let Some(v) = c.eval(t) {
+                return Ok(cont::Approx {
+                    value: v,
+                    error: v.abs() * 16.0 * f64::EPSILON,
+                    exact: None,
+                });
+            }
+        }
+        if t < self.support.0 || t > self.support.1 {
+            return Ok(cont::Approx {
+                value: 0.0,
+                error: 0.0,
+                exact: Some(Number::zero()),
+            });
+        }
+        cont::value_at(&self.fixed, &self.moving, self.op, t, interrupt)
+    }
+
+    /// The formula shown for this function.
+    pub fn definition(&self, var: &str) -> String {
+        let (f, g) = (self.f.display_name(), self.g.display_name());
+        match self.op {
+            Op::Conv => format!("∫ {f}(τ)·{g}({var} − τ) dτ"),
+            Op::Corr => format!("∫ {f}({var} + τ)·{g}(τ) dτ"),
+        }
+    }
+}
+
+impl ComputedFn for ConvFn {
+    fn eval(&self, t: f64) -> f64 {
+        self.value(t, &|| false).map(|a| a.value).unwrap_or(f64::NAN)
+    }
+
+    fn eval_checked(&self, t: f64) -> Result<f64, String> {
+        self.value(t, &|| false).map(|a| a.value).map_err(|e| e.to_string())
+    }
+
+    fn breakpoints(&self) -> Vec<Number> {
+        self.breaks.clone()
+    }
+
+    fn support(&self) -> (f64, f64) {
+        self.support
+    }
+
+    fn describe(&self) -> String {
+        format!("{} = {}", self.title(), self.definition("t"))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The value of a computed function at x as a displayed value.
+pub fn value_at(c: &dyn ComputedFn, x: f64) -> Result<Value, String> {
+    if let Some(cf) = c.as_any().downcast_ref::<ConvFn>() {
+        if let Some(closed) = &cf.exact {
+            if let Some(v) = closed.eval_exact_or_f64(x) {
+                return Ok(v);
+            }
+        }
+        return match cf.value(x, &|| false) {
+            Ok(a) => Ok(match a.exact {
+                Some(e) => Value::number(e),
+                None => Value::Estimate(Estimate {
+                    value: a.value,
+                    error: a.error,
+                    warning: None,
+                }),
+            }),
+            Err(ContError::Inaccurate { value, error, why, .. }) => Ok(Value::Estimate(Estimate {
+                value,
+                error,
+                warning: Some(why),
+            })),
+            Err(e) => Err(e.to_string()),
+        };
+    }
+    c.eval_checked(x).map(Value::float)
+}
+
+/// `show`/display of a computed function.
+pub fn computed_doc(c: &dyn ComputedFn, name: &str, var: &str, fmt: &NumFmt) -> Option<Doc> {
+    if let Some(cf) = c.as_any().downcast_ref::<ConvFn>() {
+        if let Some(closed) = &cf.exact {
+            return Some(closed.doc(name, var, fmt));
+        }
+        let breaks: Vec<String> = cf.breaks.iter().map(|b| b.format(fmt)).collect();
+        let support = support_text(cf.support, fmt);
+        let mut doc = Doc::new(json!({
+            "type": "function",
+            "name": name,
+            "var": var,
+            "exact": false,
+            "definition": format!("{}({var}) = {}", name, cf.definition(var)),
+            "breakpoints": cf.breaks.iter().map(|b| json_f64(b.to_f64())).collect::<Vec<_>>(),
+            "support": [json_f64(cf.support.0), json_f64(cf.support.1)],
+            "pieces": [],
+        }));
+        doc.push(Block::Math(vec![format!("{name}({var}) = {}({var}) = {}", cf.title(), cf.definition(var))]));
+        doc.push(Block::Para(format!(
+            "computed numerically at each {var}; breakpoints: {}; support: {support}",
+            if breaks.is_empty() { "none".into() } else { breaks.join(", ") }
+        )));
+        return Some(doc);
+    }
+    None
+}
+
+fn support_text(s: (f64, f64), fmt: &NumFmt) -> String {
+    let e = |x: f64| {
+        if x == f64::INFINITY {
+            "∞".to_string()
+        } else if x == f64::NEG_INFINITY {
+            "−∞".to_string()
+        } else {
+            format_float(x, fmt.precision)
+        }
+    };
+    format!("[{}, {}]", e(s.0), e(s.1))
+}
+
+/// Build `conv(f, g)` / `corr(f, g)` for two functions.
+pub fn make_conv(op: Op, f: Rc<Function>, g: Rc<Function>, span: Span) -> EvalResult<Value> {
+    let c = ConvFn::new(op, f, g).map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(span))))?;
+    Ok(Value::Function(Rc::new(Function {
+        name: None,
+        var: c.f.var.clone(),
+        body: FnBody::Computed(Rc::new(c)),
+    })))
+}
+
+/// A function argument.
+pub fn function_arg(ctx: &mut Ctx, e: &Expr, what: &str) -> EvalResult<Rc<Function>> {
+    match ctx.eval(e)? {
+        Value::Function(f) => Ok(f),
+        other => err_hint(
+            e.span,
+            format!("{what} must be a function, not {}", other.kind_name()),
+            "define one first, e.g. `f(t) = { 1 if 0 <= t < 1 }`",
+        ),
+    }
+}
+
+/// integrate, sample, riemann, exact, is_pdf, is_causal.
+pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult<Value> {
+    match func.name.as_str() {
+        "integrate" => integrate_call(ctx, args, span),
+        "sample" => sample_call(ctx, args, span),
+        "riemann" => riemann_call(ctx, args, span),
+        "exact" => crate::eval::exact::exact_call(ctx, args, span),
+        "is_pdf" | "is_causal" => {
+            let (passed, _) = predicate(ctx, func, args, span)?;
+            Ok(Value::Bool(passed))
+        }
+        other => err(func.span, format!("unknown function '{other}'")),
+    }
+}
+
+fn interrupt_fn(ctx: &Ctx) -> impl Fn() -> bool + '_ {
+    move || ctx.interrupt.is_set()
+}
+
+/// ∫ f over [a, b] (default: its support), split at its breakpoints.
+pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estimate, String> {
+    let p = cont::prepare(f).map_err(|e| e.to_string())?;
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let sign = if a <= b { 1.0 } else { -1.0 };
+    let mut total = 0.0;
+    let mut error = 0.0;
+    let mut warning = None;
+    let interrupt = interrupt_fn(ctx);
+    for piece in &p.pieces {
+        let l = piece.lo.max(lo);
+        let h = piece.hi.min(hi);
+        if h.partial_cmp(&l) != Some(std::cmp::Ordering::Greater) {
+            continue;
+        }
+        if let Some(poly) = &piece.poly {
+            if !(l.is_finite() && h.is_finite()) {
+                return Err(format!(
+                    "∫ {} diverges: it is a nonzero polynomial on an unbounded interval",
+                    f.display_name()
+                ));
+            }
+            let v = poly.integrate(&Number::Float(l), &Number::Float(h)).to_f64();
+            total += v;
+            error += v.abs() * 8.0 * f64::EPSILON;
+            continue;
+        }
+        let mut g = |x: f64| piece_value(piece, x);
+        let r = quad::integrate(&mut g, l, h, &[], &QuadOptions::default(), &interrupt);
+        match r.status {
+            QuadStatus::Converged => {}
+            QuadStatus::Interrupted => return Err("interrupted (Ctrl-C)".into()),
+            QuadStatus::Diverges => return Err(format!("∫ {} diverges on ({}, {})", f.display_name(), fmt(l), fmt(h))),
+            QuadStatus::NonFinite { at } => {
+                return Err(format!("{} is not finite at {} (inside the integration range)", f.display_name(), fmt(at)))
+            }
+            QuadStatus::Singular { near } => {
+                warning = Some(format!(
+                    "the integrand is singular near {}; the estimate may be off by the error shown",
+                    fmt(near)
+                ))
+            }
+            QuadStatus::MaxEvals => warning = Some("the evaluation budget ran out before the tolerance was reached".into()),
+        }
+        total += r.value;
+        error += r.error;
+    }
+    for (pos, w) in &p.deltas {
+        let x = pos.to_f64();
+        if x >= lo && x <= hi {
+            total += w.to_f64();
+        }
+    }
+    Ok(Estimate {
+        value: sign * total,
+        error: error + total.abs() * 4.0 * f64::EPSILON,
+        warning,
+    })
+}
+
+fn piece_value(p: &cont::Piece, x: f64) -> f64 {
+    match &p.poly {
+        Some(poly) => poly.eval_f64(x),
+        None => p.expr.eval(x),
+    }
+}
+
+fn fmt(x: f64) -> String {
+    format_float(x, 6)
+}
+
+fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
+    let a = Args::check("integrate", args, span, 1, 3, &[])?;
+    if a.positional.len() == 2 {
+        return err_hint(span, "integrate takes a function, or a function and both limits", "integrate(f) or integrate(f, 0, 2)");
+    }
+    let f = function_arg(ctx, &a.positional[0].value, "the integrand")?;
+    let (lo, hi) = if a.positional.len() == 3 {
+        (
+            ctx.real(&a.positional[1].value, "the lower limit")?.to_f64(),
+            ctx.real(&a.positional[2].value, "the upper limit")?.to_f64(),
+        )
+    } else {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    };
+    // Exact integral for piecewise polynomials with exact limits.
+    if let Some(v) = exact_integral(ctx, &f, &a, lo, hi)? {
+        return Ok(Value::number(v));
+    }
+    match integrate_fn(ctx, &f, lo, hi) {
+        Ok(e) => Ok(Value::Estimate(e)),
+        Err(m) => err(span, m),
+    }
+}
+
+/// ∫ of a piecewise polynomial between exact limits, in exact arithmetic.
+fn exact_integral(ctx: &mut Ctx, f: &Rc<Function>, a: &Args, lo: f64, hi: f64) -> EvalResult<Option<Number>> {
+    let p = match cont::prepare(f) {
+        Ok(p) => p,
+        Err(_) => return Ok(None),
+    };
+    if !p.deltas.is_empty() || p.irregular || p.pieces.iter().any(|x| x.poly.is_none()) {
+        return Ok(None);
+    }
+    let (lo_x, hi_x) = if a.positional.len() == 3 {
+        let l = ctx.real(&a.positional[1].value, "the lower limit")?;
+        let h = ctx.real(&a.positional[2].value, "the upper limit")?;
+        if !l.is_exact() || !h.is_exact() {
+            return Ok(None);
+        }
+        (Some(l), Some(h))
+    } else {
+        (None, None)
+    };
+    let (swap, lo, hi) = if lo <= hi { (false, lo, hi) } else { (true, hi, lo) };
+    let (lo_x, hi_x) = if swap { (hi_x, lo_x) } else { (lo_x, hi_x) };
+    let mut total = Number::zero();
+    for piece in &p.pieces {
+        let l = piece.lo.max(lo);
+        let h = piece.hi.min(hi);
+        if h.partial_cmp(&l) != Some(std::cmp::Ordering::Greater) {
+            continue;
+        }
+        if !l.is_finite() || !h.is_finite() {
+            return Ok(None);
+        }
+        let lx = if l == piece.lo { piece.lo_x.clone() } else { lo_x.clone() };
+        let hx = if h == piece.hi { piece.hi_x.clone() } else { hi_x.clone() };
+        let (Some(lx), Some(hx), Some(poly)) = (lx, hx, &piece.poly) else {
+            return Ok(None);
+        };
+        total = total.add(&poly.integrate(&lx, &hx));
+    }
+    if !total.is_exact() {
+        return Ok(None);
+    }
+    Ok(Some(if swap { total.neg() } else { total }))
+}
+
+/// The step and range options of sample/riemann.
+struct Grid {
+    h: Number,
+    first: i64,
+    last: i64,
+}
+
+fn grid(ctx: &mut Ctx, f: &Function, h: Number, from: Option<Number>, to: Option<Number>, span: Span, hspan: Span) -> EvalResult<Grid> {
+    let hf = h.to_f64();
+    if !(hf > 0.0) || !hf.is_finite() {
+        return err_hint(hspan, format!("the step h must be positive, not {}", h), "e.g. sample(f, 0.25)");
+    }
+    let (slo, shi) = f.support();
+    let lo = from.as_ref().map(Number::to_f64).unwrap_or(slo);
+    let hi = to.as_ref().map(Number::to_f64).unwrap_or(shi);
+    if !lo.is_finite() || !hi.is_finite() {
+        return err_hint(
+            span,
+            format!("{} is nonzero on an unbounded range, so the samples never end", f.display_name()),
+            "give the range: sample(f, 0.25, from=0, to=10)",
+        );
+    }
+    // n·h within [lo, hi]; exact when h and the ends are.
+    let idx = |x: f64, up: bool| -> f64 {
+        let q = x / hf;
+        let r = q.round();
+        if (q - r).abs() <= 1e-9 * (1.0 + q.abs()) {
+            r
+        } else if up {
+            q.ceil()
+        } else {
+            q.floor()
+        }
+    };
+    let (first, last) = (idx(lo, true), idx(hi, false));
+    let count = last - first + 1.0;
+    if count > limits::MAX_ELEMENTS as f64 {
+        return err_hint(
+            hspan,
+            format!("this needs {} samples, more than the limit of {}", format_float(count, 3), limits::MAX_ELEMENTS),
+            "use a larger step h or a narrower range (from=, to=)",
+        );
+    }
+    if count < 1.0 {
+        return err(span, "no sample point n·h falls in the range");
+    }
+    let _ = ctx;
+    Ok(Grid {
+        h,
+        first: first as i64,
+        last: last as i64,
+    })
+}
+
+/// The values f(n·h) for n in the grid: exact for formula functions where possible.
+fn sample_values(ctx: &Ctx, f: &Function, g: &Grid, span: Span) -> EvalResult<Vec<Scalar>> {
+    let mut out = Vec::with_capacity((g.last - g.first + 1) as usize);
+    let exact_ok = g.h.is_exact() && matches!(f.body, FnBody::Expr(_)) && (g.last - g.first) < 1_000_000;
+    for n in g.first..=g.last {
+        if n % 4096 == 0 {
+            ctx.interrupt.check(span)?;
+        }
+        let x = g.h.mul(&Number::int(n));
+        let v = if exact_ok {
+            match crate::eval::calls::eval_formula_exact(f, &x) {
+                Some(v) => v,
+                None => Number::Float(f.eval(x.to_f64())),
+            }
+        } else {
+            Number::Float(f.eval(x.to_f64()))
+        };
+        out.push(Scalar::Num(ctx.exactness(v)));
+    }
+    Ok(out)
+}
+
+fn named_number(ctx: &mut Ctx, a: &Args, name: &str) -> EvalResult<Option<Number>> {
+    match a.get(name) {
+        Some(arg) => Ok(Some(ctx.real(&arg.value, name)?)),
+        None => Ok(None),
+    }
+}
+
+fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
+    let a = Args::check("sample", args, span, 2, 2, &["from", "to"])?;
+    let f = function_arg(ctx, &a.positional[0].value, "the first argument of sample")?;
+    if matches!(&f.body, FnBody::Expr(e) if e.contains_delta()) {
+        return err(a.positional[0].span, "a function with a delta has no values to sample");
+    }
+    let h = ctx.real(&a.positional[1].value, "the step h")?;
+    let from = named_number(ctx, &a, "from")?;
+    let to = named_number(ctx, &a, "to")?;
+    let g = grid(ctx, &f, h, from, to, span, a.positional[1].span)?;
+    let values = sample_values(ctx, &f, &g, span)?;
+    Ok(Value::Sequence(Sequence::from_scalars(g.first, values)))
+}
+
+/// The ConvFn behind a value, if it is a (numeric or exact) convolution.
+pub fn as_conv(v: &Value) -> Option<&ConvFn> {
+    match v {
+        Value::Function(f) => match &f.body {
+            FnBody::Computed(c) => c.as_any().downcast_ref::<ConvFn>(),
+            FnBody::Expr(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// riemann(conv(f, g), h): h·Σ_m f(mh)·g((n−m)h).
+fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
+    let a = Args::check("riemann", args, span, 2, 2, &["from", "to"])?;
+    let v = ctx.eval(&a.positional[0].value)?;
+    let Some(c) = as_conv(&v) else {
+        return err_hint(
+            a.positional[0].span,
+            format!("riemann needs a convolution of two functions, not {}", v.kind_name()),
+            "e.g. riemann(conv(f, g), 0.25)",
+        );
+    };
+    let h = ctx.real(&a.positional[1].value, "the step h")?;
+    let (x, y) = riemann_inputs(ctx, c, &h, &a, span)?;
+    let op = match c.op {
+        Op::Conv => crate::engine::discrete::Op::Conv,
+        Op::Corr => crate::engine::discrete::Op::Corr,
+    };
+    let sum = crate::eval::discrete::conv_sequences(ctx, &x, &y, op, crate::engine::discrete::Mode::Full, span)?;
+    let scaled = crate::eval::map_elems_seq(sum, |s| Ok(crate::engine::ring::Ring::mul(s, &Scalar::Num(h.clone()))))
+        .map_err(|e| crate::eval::arith(span, e))?;
+    Ok(scaled)
+}
+
+/// The sampled inputs of a Riemann sum.
+pub fn riemann_inputs(ctx: &mut Ctx, c: &ConvFn, h: &Number, a: &Args, span: Span) -> EvalResult<(Sequence, Sequence)> {
+    let from = named_number(ctx, a, "from")?;
+    let to = named_number(ctx, a, "to")?;
+    let hspan = a.positional.get(1).map(|x| x.span).unwrap_or(span);
+    let gf = grid(ctx, &c.f, h.clone(), from.clone(), to.clone(), span, hspan)?;
+    let gg = grid(ctx, &c.g, h.clone(), from, to, span, hspan)?;
+    let xf = sample_values(ctx, &c.f, &gf, span)?;
+    let xg = sample_values(ctx, &c.g, &gg, span)?;
+    Ok((Sequence::from_scalars(gf.first, xf), Sequence::from_scalars(gg.first, xg)))
+}
+
+/// h·Σ_m f(mh)·g(t − mh) for any t (equal to riemann(…)[n] at t = n·h).
+pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> f64 {
+    let (flo, fhi) = c.f.support();
+    let (glo, ghi) = c.g.support();
+    let sigma = c.op.sigma();
+    // conv: m·h ∈ supp f and t − m·h ∈ supp g; corr: t + m·h ∈ supp f, m·h ∈ supp g.
+    let (lo, hi) = match c.op {
+        Op::Conv => (flo.max(t - ghi), fhi.min(t - glo)),
+        Op::Corr => (glo.max(flo - t), ghi.min(fhi - t)),
+    };
+    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
+        return 0.0;
+    }
+    let (m0, m1) = ((lo / h - 1e-9).ceil() as i64, (hi / h + 1e-9).floor() as i64);
+    let mut s = 0.0;
+    for m in m0..=m1 {
+        let tau = m as f64 * h;
+        s += match c.op {
+            Op::Conv => c.f.eval(tau) * c.g.eval(t + sigma * tau),
+            Op::Corr => c.f.eval(t + sigma * tau) * c.g.eval(tau),
+        };
+    }
+    h * s
+}
+
+/// `converge conv(f, g) at t`.
+pub fn converge(session: &mut Session, target: &Expr, at: &Expr, options: &[Arg], span: Span) -> EvalResult<Doc> {
+    if let Some(o) = options.first() {
+        return err(o.span, "converge takes no options");
+    }
+    let fmt = session.settings.num;
+    let mut ctx = session.ctx();
+    let v = ctx.eval(target)?;
+    let Some(c) = as_conv(&v) else {
+        return err_hint(
+            target.span,
+            format!("converge needs a convolution of two functions, not {}", v.kind_name()),
+            "e.g. converge conv(f, g) at 1",
+        );
+    };
+    let t = ctx.real(at, "the point t")?.to_f64();
+    let reference = c
+        .value(t, &|| ctx.interrupt.is_set())
+        .map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(span))))?;
+    let ref_kind = if c.exact.is_some() || reference.exact.is_some() { "exact" } else { "integral" };
+    let mut t_rows = Table::new(&["h", "Riemann sum", ref_kind, "error", "ratio", "order"]).right_align(&[0, 1, 2, 3, 4, 5]);
+    let mut rows = Vec::new();
+    let mut prev_err: Option<f64> = None;
+    for k in 1..=8 {
+        ctx.interrupt.check(span)?;
+        let h = 0.5f64.powi(k);
+        let r = riemann_at(c, h, t);
+        let e = r - reference.value;
+        let (ratio, order) = match prev_err {
+            Some(p) if e.abs() > 1e-14 && p.abs() > 1e-14 => {
+                let ratio = p.abs() / e.abs();
+                (Some(ratio), Some(ratio.log2()))
+            }
+            _ => (None, None),
+        };
+        prev_err = Some(e);
+        let opt = |x: Option<f64>, d: usize| x.map(|v| format_float(v, d)).unwrap_or_else(|| "–".into());
+        t_rows.push(vec![
+            format!("1/{}", 1u32 << k),
+            format_float(r, fmt.precision),
+            format_float(reference.value, fmt.precision),
+            format_float(e, 3),
+            opt(ratio, 3),
+            opt(order, 3),
+        ]);
+        rows.push(json!([h, r, reference.value, e, ratio, order]));
+    }
+    let title = format!("Riemann sums h·Σ f(mh)·g(t − mh) → {} at t = {}", c.title(), format_float(t, fmt.precision));
+    let mut doc = Doc::new(json!({
+        "type": "table",
+        "title": title,
+        "columns": ["h", "riemann", ref_kind, "error", "ratio", "order"],
+        "rows": rows,
+    }));
+    doc.push(Block::Heading(title));
+    doc.push(Block::Table(t_rows));
+    doc.push(Block::Note(
+        "ratio = previous error / this error; order = log2(ratio): 1 means the error halves with h, 2 that it quarters"
+            .into(),
+    ));
+    Ok(doc)
+}
+
+/// is_pdf / is_causal with the reason.
+pub fn predicate(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult<(bool, String)> {
+    let a = Args::check(&func.name, args, span, 1, 1, &[])?;
+    let f = function_arg(ctx, &a.positional[0].value, "the argument")?;
+    let name = f.display_name();
+    if func.name == "is_causal" {
+        let (lo, _) = f.support();
+        let s = f.structure();
+        if s.irregular {
+            // Fall back to sampling.
+            let bad = (1..=2000).map(|i| -(i as f64) * 0.01).find(|x| f.eval(*x) != 0.0);
+            return Ok(match bad {
+                Some(x) => (false, format!("{name}({}) ≠ 0, so it responds before t = 0", fmt(x))),
+                None => (true, format!("{name} is 0 at every sampled t < 0 (its breakpoints are not fully known)")),
+            });
+        }
+        return Ok(if lo >= 0.0 {
+            (true, format!("{name}(t) = 0 for every t < 0 (its support starts at {})", fmt(lo)))
+        } else {
+            (false, format!("{name} is nonzero for some t < 0 (its support starts at {})", fmt(lo)))
+        });
+    }
+    // is_pdf: nonnegative and integral 1.
+    let p = cont::prepare(&f).map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(span))))?;
+    for piece in &p.pieces {
+        let (lo, hi) = (piece.lo, piece.hi);
+        let (l, h) = (if lo.is_finite() { lo } else { hi.min(0.0) - 1e3 }, if hi.is_finite() { hi } else { lo.max(0.0) + 1e3 });
+        for i in 0..=256 {
+            let x = l + (h - l) * (i as f64 + 0.5) / 257.0;
+            let v = piece_value(piece, x);
+            if v < -1e-12 {
+                return Ok((false, format!("{name}({}) = {} < 0: a density cannot be negative", fmt(x), fmt(v))));
+            }
+        }
+    }
+    if p.deltas.iter().any(|(_, w)| w.is_negative()) {
+        return Ok((false, format!("{name} has a negative point mass")));
+    }
+    let total = integrate_fn(ctx, &f, f64::NEG_INFINITY, f64::INFINITY).map_err(|m| Box::new(crate::diagnostic::Diagnostic::error(m, Some(span))))?;
+    let ok = (total.value - 1.0).abs() <= 1e-9f64.max(10.0 * total.error);
+    Ok(if ok {
+        (true, format!("{name} ≥ 0 and ∫ {name} = {} (± {})", format_float(total.value, 12), format_float(total.error, 2)))
+    } else {
+        (false, format!("∫ {name} = {}, not 1", format_float(total.value, 10)))
+    })
+}

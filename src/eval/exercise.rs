@@ -1,0 +1,134 @@
+//! `exercise "prompt" = ANSWER [tol=…] [hint="…"]`.
+//!
+//! In an interactive lesson the student is asked; answers are expressions
+//! (`13/8`, `1.625`, `[1, 1, 1.5]`, `a·w + b·x` written `a*w + b*x`), checked
+//! within a tolerance (numbers), entry by entry (sequences, matrices), or up
+//! to the order of terms (symbolic). A wrong answer gets a hint, the second
+//! wrong answer gets the solution; an answer that cannot be read is asked
+//! again without counting. Outside interactive runs the answer is printed.
+
+use serde_json::json;
+
+use crate::eval::calls::values_equal;
+use crate::eval::{err, EvalResult};
+use crate::render::doc::{Block, Doc, Format};
+use crate::render::value::value_doc;
+use crate::session::Session;
+use crate::syntax::ast::{Arg, Expr, ExprKind, StrLit};
+use crate::syntax::span::Span;
+use crate::value::Value;
+
+/// What happened, for the caller: the Doc to show, and whether input ended.
+pub struct ExerciseOutcome {
+    pub doc: Doc,
+    pub input_ended: bool,
+}
+
+pub fn exercise(session: &mut Session, prompt: &StrLit, answer: &Expr, options: &[Arg], span: Span) -> EvalResult<ExerciseOutcome> {
+    let fmt = session.settings.num;
+    let mut tol = 1e-6;
+    let mut hint: Option<String> = None;
+    for o in options {
+        let name = o.name.as_ref().map(|n| n.name.as_str()).unwrap_or("");
+        match name {
+            "tol" => {
+                let mut ctx = session.ctx();
+                let v = ctx.real(&o.value, "tol")?.to_f64();
+                if !(v >= 0.0 && v.is_finite()) {
+                    return err(o.value.span, "tol must be a non-negative number");
+                }
+                tol = v;
+            }
+            "hint" => match &o.value.kind {
+                ExprKind::Str(s) => hint = Some(s.clone()),
+                _ => return err(o.value.span, "hint must be a string in quotes"),
+            },
+            other => {
+                return Err(Box::new(
+                    crate::diagnostic::Diagnostic::error(format!("exercise has no option '{other}'"), Some(o.span))
+                        .with_label("options: tol, hint"),
+                ))
+            }
+        }
+    }
+    let _ = span;
+    let expected = session.ctx().eval(answer)?;
+    let shown = value_doc(&expected, &fmt).render(Format::Text);
+    let mut doc = Doc::new(json!({
+        "type": "exercise",
+        "prompt": prompt.value,
+        "answer": value_doc(&expected, &fmt).json,
+    }));
+    doc.push(Block::Para(format!("Exercise: {}", prompt.value)));
+    let Some(mut io) = session.interaction.take() else {
+        doc.push(Block::Para(format!("Answer: {shown}")));
+        return Ok(ExerciseOutcome { doc, input_ended: false });
+    };
+    let mut wrong = 0;
+    let mut input_ended = false;
+    loop {
+        let Some(line) = io.ask(&format!("{}\nyour answer> ", prompt.value)) else {
+            input_ended = true;
+            doc.push(Block::Para(format!("(input ended) Answer: {shown}")));
+            break;
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let given = match crate::syntax::parse_expr(line) {
+            Ok(e) => session.ctx().eval(&e),
+            Err(e) => Err(Box::new(crate::syntax::parse_error_diagnostic(&e))),
+        };
+        let given = match given {
+            Ok(v) => v,
+            Err(d) => {
+                io.ask_feedback(&format!("I could not read that ({}). Try again, e.g. 1.625 or [1, 2, 3].", d.message));
+                continue;
+            }
+        };
+        if values_equal(&given, &expected, tol).unwrap_or(false) {
+            io.ask_feedback("✓ correct");
+            doc.push(Block::Para(format!("✓ {} — correct", value_doc(&given, &fmt).render(Format::Text))));
+            break;
+        }
+        wrong += 1;
+        if wrong >= 2 {
+            io.ask_feedback(&format!("✗ not quite. The answer is {shown}"));
+            doc.push(Block::Para(format!("✗ the answer is {shown}")));
+            break;
+        }
+        let advice = hint.clone().unwrap_or_else(|| auto_hint(&given, &expected));
+        io.ask_feedback(&format!("✗ not quite. Hint: {advice}. One more try."));
+    }
+    session.interaction = Some(io);
+    Ok(ExerciseOutcome { doc, input_ended })
+}
+
+/// A hint from the shape of the mistake.
+fn auto_hint(given: &Value, expected: &Value) -> String {
+    match (given.as_number(), expected.as_number()) {
+        (Some(g), Some(e)) => {
+            if g.to_f64() > e.to_f64() {
+                "your answer is too large".into()
+            } else {
+                "your answer is too small".into()
+            }
+        }
+        _ => match (given, expected) {
+            (Value::Sequence(g), Value::Sequence(e)) => {
+                if g.len() != e.len() {
+                    format!("the answer has {} samples, yours has {}", e.len(), g.len())
+                } else {
+                    let start = g.start.min(e.start);
+                    let end = g.end().max(e.end());
+                    match (start..end).find(|n| !g.at(*n).approx_eq(&e.at(*n), 1e-9)) {
+                        Some(n) => format!("look again at n = {n}"),
+                        None => "check where the sequence starts".into(),
+                    }
+                }
+            }
+            _ => format!("the answer is {}", expected.kind_name()),
+        },
+    }
+}

@@ -1,0 +1,369 @@
+//! Values as [`Doc`]s: the text a student reads and the JSON of SPEC §4.4.
+
+use serde_json::{json, Value as Json};
+
+use crate::render::doc::{Block, Doc, Table};
+use crate::value::function::{open_intervals, sample_point, FnBody, Function, Style};
+use crate::value::number::{NumFmt, Number};
+use crate::value::{Elems, Estimate, Matrix, Scalar, Sequence, Value};
+
+/// Entries of a sequence shown in text before shortening.
+const SHOW_VALUES: usize = 60;
+
+/// A number for JSON: a JSON number when finite, else a string.
+pub fn json_f64(x: f64) -> Json {
+    if x.is_finite() {
+        // Integers print without a fraction.
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            json!(x as i64)
+        } else {
+            json!(x)
+        }
+    } else if x.is_nan() {
+        json!("NaN")
+    } else if x > 0.0 {
+        json!("inf")
+    } else {
+        json!("-inf")
+    }
+}
+
+pub fn json_scalar(s: &Scalar, fmt: &NumFmt) -> Json {
+    match s {
+        Scalar::Num(n) => json_f64(n.to_f64()),
+        Scalar::Sym(_) => json!(s.format(fmt)),
+    }
+}
+
+pub fn number_json(n: &Number) -> Json {
+    let mut obj = json!({"type": "number", "value": json_f64(n.to_f64())});
+    if let Some(e) = n.exact_text() {
+        obj["exact"] = json!(e);
+    }
+    obj
+}
+
+fn estimate_text(e: &Estimate, fmt: &NumFmt) -> String {
+    let v = crate::value::number::format_float(e.value, fmt.precision);
+    if e.error > 0.0 {
+        format!("{v}  (± {})", crate::value::number::format_float(e.error, 2))
+    } else {
+        v
+    }
+}
+
+/// A sequence in literal form: `[3, -1, 2] from -1`, shortened when long.
+pub fn sequence_text(s: &Sequence, fmt: &NumFmt) -> (String, Option<String>) {
+    let n = s.len();
+    let item = |i: usize| -> String {
+        match &s.elems {
+            Elems::Complex(v) => complex_text(v[i], fmt),
+            other => other.get(i).map(|x| x.format(fmt)).unwrap_or_default(),
+        }
+    };
+    let (body, note) = if n > SHOW_VALUES {
+        let head: Vec<String> = (0..SHOW_VALUES / 2).map(item).collect();
+        let tail: Vec<String> = (n - SHOW_VALUES / 2..n).map(item).collect();
+        (
+            format!("{}, …, {}", head.join(", "), tail.join(", ")),
+            Some(format!(
+                "{n} samples, n = {}…{}; showing the first and last {}. Index it (x[n]) or export it to see all",
+                s.start,
+                s.end() - 1,
+                SHOW_VALUES / 2
+            )),
+        )
+    } else {
+        ((0..n).map(item).collect::<Vec<_>>().join(", "), None)
+    };
+    let text = if s.start == 0 {
+        format!("[{body}]")
+    } else {
+        format!("[{body}] from {}", s.start)
+    };
+    (text, note)
+}
+
+pub fn complex_text(z: num_complex::Complex64, fmt: &NumFmt) -> String {
+    let re = crate::value::number::format_float(clean(z.re, z.norm()), fmt.precision);
+    let im = clean(z.im, z.norm());
+    if im == 0.0 {
+        return re;
+    }
+    let ims = crate::value::number::format_float(im.abs(), fmt.precision);
+    let sign = if im < 0.0 { "−" } else { "+" };
+    if re == "0" {
+        return format!("{}{ims}i", if im < 0.0 { "−" } else { "" });
+    }
+    format!("{re} {sign} {ims}i")
+}
+
+/// Round-off below 1e-14 of the magnitude shows as 0.
+fn clean(x: f64, scale: f64) -> f64 {
+    if x.abs() <= 1e-14 * scale.max(1.0) {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// The Doc for a displayed value. `name` labels it when it was a plain name.
+pub fn value_doc(v: &Value, fmt: &NumFmt) -> Doc {
+    match v {
+        Value::Scalar(Scalar::Num(n)) => Doc::new(number_json(n)).with(Block::Math(vec![n.format(fmt)])),
+        Value::Scalar(s @ Scalar::Sym(_)) => {
+            let text = s.format(fmt);
+            Doc::new(json!({"type": "expression", "value": text, "expr": s.format_cas(fmt)})).with(Block::Math(vec![text]))
+        }
+        Value::Estimate(e) => {
+            let mut obj = json!({"type": "number", "value": json_f64(e.value), "error": json_f64(e.error)});
+            let mut doc = Doc::new(Json::Null).with(Block::Math(vec![estimate_text(e, fmt)]));
+            if let Some(w) = &e.warning {
+                obj["warning"] = json!(w);
+                doc.push(Block::Note(format!("warning: {w}")));
+            }
+            doc.json = obj;
+            doc
+        }
+        Value::Complex(z) => Doc::new(json!({"type": "complex", "re": json_f64(z.re), "im": json_f64(z.im)}))
+            .with(Block::Math(vec![complex_text(*z, fmt)])),
+        Value::Bool(b) => Doc::new(json!({"type": "bool", "value": b})).with(Block::Para(b.to_string())),
+        Value::Str(s) => Doc::new(json!({"type": "string", "value": s})).with(Block::Para(s.clone())),
+        Value::Sequence(s) => sequence_doc(s, fmt),
+        Value::Matrix(m) => matrix_doc(m, fmt),
+        Value::Function(f) => function_doc(f, fmt),
+    }
+}
+
+pub fn sequence_json(s: &Sequence, fmt: &NumFmt) -> Json {
+    let values: Vec<Json> = match &s.elems {
+        Elems::Float(v) => v.iter().map(|x| json_f64(*x)).collect(),
+        Elems::Complex(v) => v.iter().map(|z| json!({"re": json_f64(z.re), "im": json_f64(z.im)})).collect(),
+        Elems::General(v) => v.iter().map(|x| json_scalar(x, fmt)).collect(),
+    };
+    let mut obj = json!({"type": "sequence", "start": s.start, "values": values});
+    // Exact values that a float cannot carry (1/3) are given as text too.
+    if let Elems::General(v) = &s.elems {
+        if v.iter().any(|x| matches!(x, Scalar::Num(n) if n.is_exact() && n.format(fmt).contains('/'))) {
+            obj["exact"] = json!(v.iter().map(|x| x.format_cas(fmt)).collect::<Vec<_>>());
+        }
+    }
+    obj
+}
+
+fn sequence_doc(s: &Sequence, fmt: &NumFmt) -> Doc {
+    let (text, note) = sequence_text(s, fmt);
+    let mut doc = Doc::new(sequence_json(s, fmt)).with(Block::Math(vec![text]));
+    if let Some(n) = note {
+        doc.push(Block::Note(n));
+    }
+    // CSV readers get every sample as `n,value` rows.
+    let mut t = Table::new(&["n", "value"]).right_align(&[0, 1]);
+    for i in 0..s.len() {
+        let v = match &s.elems {
+            Elems::Complex(z) => complex_text(z[i], fmt),
+            e => e.get(i).map(|x| x.format_cas(fmt)).unwrap_or_default(),
+        };
+        t.push(vec![(s.start + i as i64).to_string(), v]);
+    }
+    doc.push(Block::Data(t));
+    doc
+}
+
+pub fn matrix_cells(m: &Matrix, fmt: &NumFmt) -> Vec<Vec<String>> {
+    (0..m.rows)
+        .map(|r| {
+            (0..m.cols)
+                .map(|c| match &m.elems {
+                    Elems::Complex(z) => complex_text(z[r * m.cols + c], fmt),
+                    e => e.get(r * m.cols + c).map(|x| x.format(fmt)).unwrap_or_default(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+pub fn matrix_json(m: &Matrix, fmt: &NumFmt) -> Json {
+    let rows: Vec<Json> = (0..m.rows)
+        .map(|r| {
+            Json::Array(
+                (0..m.cols)
+                    .map(|c| match &m.elems {
+                        Elems::Float(v) => json_f64(v[r * m.cols + c]),
+                        Elems::Complex(v) => {
+                            let z = v[r * m.cols + c];
+                            json!({"re": json_f64(z.re), "im": json_f64(z.im)})
+                        }
+                        Elems::General(v) => json_scalar(&v[r * m.cols + c], fmt),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    json!({"type": "matrix", "shape": [m.rows, m.cols], "rows": rows})
+}
+
+fn matrix_doc(m: &Matrix, fmt: &NumFmt) -> Doc {
+    let cells = matrix_cells(m, fmt);
+    let mut header = vec![String::new()];
+    header.extend((0..m.cols).map(|c| c.to_string()));
+    let mut t = Table {
+        header,
+        rows: Vec::new(),
+        math: vec![true; m.cols + 1],
+        right: vec![true; m.cols + 1],
+    };
+    const SHOW: usize = 40;
+    for (r, row) in cells.iter().enumerate().take(SHOW) {
+        let mut line = vec![r.to_string()];
+        line.extend(row.iter().take(SHOW).cloned());
+        t.rows.push(line);
+    }
+    if m.cols > SHOW {
+        t.header.truncate(SHOW + 1);
+    }
+    let mut doc = Doc::new(matrix_json(m, fmt)).with(Block::Table(t));
+    if m.rows > SHOW || m.cols > SHOW {
+        doc.push(Block::Note(format!(
+            "{}×{} matrix; showing the first {} rows and columns. Index it (A[i, j]) or export it to see all",
+            m.rows,
+            m.cols,
+            SHOW.min(m.rows).min(SHOW)
+        )));
+    }
+    doc
+}
+
+/// A function's pieces: (lo, hi, closed_lo, closed_hi, text, cas) between
+/// its breakpoints, merging neighbours with the same formula, zero pieces
+/// left out.
+pub struct PieceView {
+    pub lo: f64,
+    pub hi: f64,
+    pub lo_text: String,
+    pub hi_text: String,
+    pub closed_lo: bool,
+    pub closed_hi: bool,
+    pub text: String,
+    pub cas: String,
+}
+
+pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
+    let FnBody::Expr(e) = &f.body else {
+        return None;
+    };
+    let s = f.structure();
+    if s.irregular || !s.integer_families.is_empty() {
+        return None;
+    }
+    let breaks: Vec<f64> = s.breaks.iter().map(Number::to_f64).collect();
+    let texts: Vec<String> = s.breaks.iter().map(|b| b.format(fmt)).collect();
+    let mut out: Vec<PieceView> = Vec::new();
+    for (i, (lo, hi)) in open_intervals(&breaks).into_iter().enumerate() {
+        let smooth = e.resolve(sample_point(lo, hi));
+        if smooth.is_identically_zero() {
+            continue;
+        }
+        let text = smooth.render(&f.var, Style::Text, fmt);
+        let cas = smooth.render(&f.var, Style::Cas, fmt);
+        let closed_lo = lo.is_finite() && f.eval(lo) != 0.0 && (f.eval(lo) - smooth.eval(lo)).abs() <= 1e-12 * (1.0 + f.eval(lo).abs());
+        let closed_hi = hi.is_finite() && f.eval(hi) != 0.0 && (f.eval(hi) - smooth.eval(hi)).abs() <= 1e-12 * (1.0 + f.eval(hi).abs());
+        let lo_text = if i == 0 { "−∞".into() } else { texts[i - 1].clone() };
+        let hi_text = if i == breaks.len() { "∞".into() } else { texts[i].clone() };
+        if let Some(last) = out.last_mut() {
+            if last.hi == lo && last.cas == cas && last.closed_hi {
+                last.hi = hi;
+                last.hi_text = hi_text;
+                last.closed_hi = closed_hi;
+                continue;
+            }
+        }
+        out.push(PieceView {
+            lo,
+            hi,
+            lo_text,
+            hi_text,
+            closed_lo,
+            closed_hi,
+            text,
+            cas,
+        });
+    }
+    Some(out)
+}
+
+pub fn interval_text(p: &PieceView, var: &str) -> String {
+    match (p.lo.is_finite(), p.hi.is_finite()) {
+        (false, false) => "all t".replace('t', var),
+        (true, false) => format!("{var} {} {}", if p.closed_lo { "≥" } else { ">" }, p.lo_text),
+        (false, true) => format!("{var} {} {}", if p.closed_hi { "≤" } else { "<" }, p.hi_text),
+        (true, true) => format!(
+            "{} {} {var} {} {}",
+            p.lo_text,
+            if p.closed_lo { "≤" } else { "<" },
+            if p.closed_hi { "≤" } else { "<" },
+            p.hi_text
+        ),
+    }
+}
+
+pub fn pieces_json(pieces: &[PieceView]) -> Json {
+    Json::Array(
+        pieces
+            .iter()
+            .map(|p| {
+                json!({
+                    "from": if p.lo.is_finite() { json_f64(p.lo) } else { Json::Null },
+                    "to": if p.hi.is_finite() { json_f64(p.hi) } else { Json::Null },
+                    "closed_from": p.closed_lo,
+                    "closed_to": p.closed_hi,
+                    "expr": p.cas,
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
+    let name = f.name.clone().unwrap_or_else(|| "f".into());
+    match &f.body {
+        FnBody::Computed(c) => {
+            if let Some(doc) = crate::eval::continuous::computed_doc(c.as_ref(), &name, &f.var, fmt) {
+                return doc;
+            }
+            Doc::new(json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}))
+                .with(Block::Para(format!("{name}({}) = {}", f.var, c.describe())))
+        }
+        FnBody::Expr(e) => {
+            let pieces = function_pieces(f, fmt);
+            let mut doc = Doc::new(json!({
+                "type": "function",
+                "name": name,
+                "var": f.var,
+                "exact": false,
+                "pieces": pieces.as_ref().map(|p| pieces_json(p)).unwrap_or(Json::Array(vec![])),
+            }));
+            match pieces {
+                Some(ps) if !ps.is_empty() => {
+                    let width = ps.iter().map(|p| p.text.chars().count()).max().unwrap_or(0);
+                    let mut lines = Vec::new();
+                    for (i, p) in ps.iter().enumerate() {
+                        let lead = if i == 0 { format!("{name}({}) = ", f.var) } else { " ".repeat(name.chars().count() + f.var.chars().count() + 5) };
+                        lines.push(format!("{lead}{:<width$}   for {}", p.text, interval_text(p, &f.var), width = width));
+                    }
+                    if ps.iter().any(|p| p.lo.is_finite()) || ps.iter().any(|p| p.hi.is_finite()) || ps.len() > 1 {
+                        lines.push(format!("{}0{}   otherwise", " ".repeat(name.chars().count() + f.var.chars().count() + 5), " ".repeat(width.saturating_sub(1))));
+                    }
+                    doc.push(Block::Math(lines));
+                }
+                Some(_) => doc.push(Block::Math(vec![format!("{name}({}) = 0", f.var)])),
+                None => doc.push(Block::Math(vec![format!(
+                    "{name}({}) = {}",
+                    f.var,
+                    e.render(&f.var, Style::Text, fmt)
+                )])),
+            }
+            doc
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Running scripts, `-c` text, stdin and lessons: statements in order, each
+//! output rendered in the session's format, diagnostics with file:line:col.
+
+use std::io::Write;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lesson::{self, Part};
+use crate::render::doc::{Doc, Format};
+use crate::session::{Event, Flow, Session};
+use crate::syntax::span::Span;
+
+/// How a run went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything ran (or `quit` was reached).
+    Ok,
+    /// A statement failed or a check did not hold: exit status 1.
+    Failed,
+    /// Interrupted by Ctrl-C: exit status 130.
+    Interrupted,
+}
+
+/// Where output goes and how it looks.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// ANSI colour on diagnostics.
+    pub color: bool,
+    /// Echo each statement before its output (lessons).
+    pub echo: bool,
+}
+
+/// Render a diagnostic for `origin` whose spans refer to `text`.
+pub fn render_diagnostic(d: &Diagnostic, origin: &str, text: &str, color: bool) -> String {
+    let s = d.render(origin, text);
+    if !color {
+        return s;
+    }
+    let (word, code) = match d.severity {
+        Severity::Error => ("error", "\x1b[1;31m"),
+        Severity::Warning => ("warning", "\x1b[1;33m"),
+    };
+    s.replacen(&format!("{word}:"), &format!("{code}{word}\x1b[0m\x1b[1m:"), 1)
+        .replacen('\n', "\x1b[0m\n", 1)
+}
+
+/// Whether a displayed Doc is a failed check.
+pub fn is_failed_check(doc: &Doc) -> bool {
+    doc.json.get("type").and_then(|t| t.as_str()) == Some("check") && doc.json.get("passed").and_then(|p| p.as_bool()) == Some(false)
+}
+
+fn write_doc(io: &mut Io, doc: &Doc, format: Format) {
+    let text = doc.render(format);
+    if !text.is_empty() {
+        let _ = writeln!(io.out, "{text}");
+    }
+}
+
+/// Run the statements of `text` (a script, `-c` text or stdin). Spans in
+/// diagnostics are shifted by `offset` into `full` (the whole file).
+pub fn run_text(session: &mut Session, origin: &str, full: &str, text: &str, offset: usize, io: &mut Io) -> (Outcome, Flow) {
+    let stmts = match crate::syntax::parse_program(text) {
+        Ok(s) => s,
+        Err(e) => {
+            let d = shift(crate::syntax::parse_error_diagnostic(&e), offset);
+            let _ = write!(io.err, "{}", render_diagnostic(&d, origin, full, io.color));
+            return (Outcome::Failed, Flow::Continue);
+        }
+    };
+    let mut outcome = Outcome::Ok;
+    for stmt in &stmts {
+        if io.echo && session.settings.format != Format::Json {
+            let src = &text[stmt.span.start..stmt.span.end];
+            let mut lines = src.lines();
+            if let Some(first) = lines.next() {
+                let _ = writeln!(io.out, "» {first}");
+                for l in lines {
+                    let _ = writeln!(io.out, "  {l}");
+                }
+            }
+        }
+        let format = session.settings.format;
+        let mut docs: Vec<Doc> = Vec::new();
+        let mut warnings: Vec<Diagnostic> = Vec::new();
+        let result = session.exec(stmt, text, &mut |e| match e {
+            Event::Doc(d) => docs.push(d),
+            Event::Warning(w) => warnings.push(w),
+        });
+        let format = if matches!(stmt.kind, crate::syntax::ast::StmtKind::Command(crate::syntax::ast::Command::Format { .. })) {
+            session.settings.format
+        } else {
+            format
+        };
+        for w in warnings {
+            let _ = write!(io.err, "{}", render_diagnostic(&shift(w, offset), origin, full, io.color));
+        }
+        for d in &docs {
+            write_doc(io, d, format);
+            if is_failed_check(d) {
+                let loc = shift(Diagnostic::error("check failed", Some(stmt.span)), offset);
+                let _ = writeln!(io.err, "{}: check failed", loc.location(origin, full));
+                outcome = Outcome::Failed;
+            }
+        }
+        match result {
+            Ok(Flow::Continue) => {}
+            Ok(flow) => return (outcome, flow),
+            Err(d) => {
+                let interrupted = d.message.starts_with("interrupted");
+                let _ = write!(io.err, "{}", render_diagnostic(&shift(*d, offset), origin, full, io.color));
+                return (if interrupted { Outcome::Interrupted } else { Outcome::Failed }, Flow::Continue);
+            }
+        }
+        if outcome == Outcome::Failed {
+            return (outcome, Flow::Continue);
+        }
+    }
+    (outcome, Flow::Continue)
+}
+
+fn shift(mut d: Diagnostic, offset: usize) -> Diagnostic {
+    d.span = d.span.map(|s: Span| s.offset(offset));
+    for r in &mut d.related {
+        r.0 = r.0.offset(offset);
+    }
+    d
+}
+
+/// Run a lesson file: prose printed as is, each code block's statements
+/// echoed with their output. With `interactive`, pause after each block.
+pub fn run_lesson(session: &mut Session, origin: &str, text: &str, io: &mut Io, interactive: bool) -> Outcome {
+    let parts = lesson::split(text);
+    let count = parts.iter().filter(|p| matches!(p, Part::Code { .. })).count();
+    let mut seen = 0;
+    for part in parts {
+        match part {
+            Part::Prose(p) => {
+                if session.settings.format != Format::Json {
+                    let _ = write!(io.out, "{p}");
+                }
+            }
+            Part::Code { code, offset } => {
+                seen += 1;
+                let echo = io.echo;
+                io.echo = true;
+                let (outcome, flow) = run_text(session, origin, text, &code, offset, io);
+                io.echo = echo;
+                if outcome != Outcome::Ok {
+                    return outcome;
+                }
+                if flow == Flow::Quit {
+                    return Outcome::Ok;
+                }
+                if interactive && seen < count {
+                    if let Some(i) = session.interaction.as_mut() {
+                        if !i.pause() {
+                            return Outcome::Ok;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Outcome::Ok
+}

@@ -1,0 +1,126 @@
+//! The one entry point the REPL, `-c`, stdin, lessons, tests and benchmarks
+//! share.
+//!
+//! A [`Session`] holds the defined names and the output settings. Text goes
+//! in through [`Session::run`]; everything it displays comes out as
+//! [`Event`]s, which the caller renders in the session's format.
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Ctx, Env, EvalResult, Interrupt};
+use crate::render::doc::{Doc, Format};
+use crate::syntax::ast::Stmt;
+use crate::value::number::NumFmt;
+
+/// Output settings (`format`, `precision`, `exact on/off`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    pub format: Format,
+    pub num: NumFmt,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            format: Format::Text,
+            num: NumFmt::default(),
+        }
+    }
+}
+
+/// What a statement produced.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A value, table or message to display.
+    Doc(Doc),
+    /// A warning (shown on stderr by the binary).
+    Warning(Diagnostic),
+}
+
+/// Whether to go on after a statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+    /// `lesson N` in the REPL: the caller runs that lesson file.
+    Lesson(usize),
+}
+
+/// How a session talks to a person during interactive lessons.
+pub trait Interaction {
+    /// Show `prompt` and read one line; `None` at end of input.
+    fn ask(&mut self, prompt: &str) -> Option<String>;
+    /// Tell the student something (feedback on an answer).
+    fn ask_feedback(&mut self, text: &str);
+    /// Wait for Enter (`pause`); false at end of input.
+    fn pause(&mut self) -> bool;
+}
+
+pub struct Session {
+    pub env: Env,
+    pub settings: Settings,
+    pub interrupt: Interrupt,
+    /// Set during `run --interactive`: exercises ask, `pause` waits.
+    pub interaction: Option<Box<dyn Interaction>>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session {
+            env: Env::default(),
+            settings: Settings::default(),
+            interrupt: Interrupt::new(),
+            interaction: None,
+        }
+    }
+
+    /// Parse all of `text`, then run its statements in order, sending what
+    /// they display to `out`. Stops at the first error (earlier statements'
+    /// definitions are kept). Spans in the error refer to `text`.
+    pub fn run(&mut self, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+        let stmts = crate::syntax::parse_program(text).map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+        for stmt in &stmts {
+            match self.exec(stmt, text, out)? {
+                Flow::Continue => {}
+                other => return Ok(other),
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Run one parsed statement; `text` is the source its spans refer to.
+    pub fn exec(&mut self, stmt: &Stmt, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+        crate::eval::commands::exec(self, stmt, text, out)
+    }
+
+    /// Run `text` and collect the rendered output (for tests and `-c`):
+    /// one string per displayed item, in the session's format.
+    pub fn run_collect(&mut self, text: &str) -> EvalResult<Vec<String>> {
+        let format = self.settings.format;
+        let mut docs = Vec::new();
+        self.run(text, &mut |e| {
+            if let Event::Doc(d) = e {
+                docs.push(d);
+            }
+        })?;
+        let _ = format;
+        Ok(docs.iter().map(|d| d.render(self.settings.format)).collect())
+    }
+
+    /// Evaluate one expression (for tests and benchmarks).
+    pub fn eval_str(&mut self, text: &str) -> EvalResult<crate::value::Value> {
+        let expr = crate::syntax::parse_expr(text).map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+        let mut ctx = self.ctx();
+        ctx.eval(&expr)
+    }
+
+    /// An evaluation context over the session's names.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx::new(&self.env, self.settings.num, &self.interrupt)
+    }
+}
