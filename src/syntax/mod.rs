@@ -112,6 +112,11 @@
 //!   `=` (`shape = 3` defines `shape`) nor directly by `(` or `[` (`exact(h)`
 //!   is a call). Anywhere else they are ordinary names; `on`, `off`, `valid`,
 //!   `same`, `full`, `zero`, `wrap` … are always ordinary names.
+//! * The built-in operations of SPEC §2.3 ([`parser::OPERATIONS`]: `conv`,
+//!   `corr`, `sample` …) cannot head a function definition: `conv(a, b) = 3`
+//!   is an `InvalidDefinition` error ("only a name, `f(t)` or `y[n]` can be
+//!   defined"), not a new function. Elementary functions (`exp`, `rect`, `u` …)
+//!   may be defined; whether that shadows the built-in is the evaluator's call.
 //! * Anything that is not a command or a definition is an expression query;
 //!   unknown names are the evaluator's business.
 //!
@@ -126,11 +131,13 @@
 //!
 //! ## Limits
 //!
-//! Brackets and prefix operators nest at most [`parser::MAX_NESTING`] deep,
-//! an expression tree is at most [`parser::MAX_HEIGHT`] high, and a number
-//! literal has at most 10 000 characters; beyond that the error is `TooDeep`
-//! (or `BadNumber`). So neither the parser nor a recursive walk over its tree
-//! can overflow the stack.
+//! Brackets and prefix operators nest at most [`parser::MAX_NESTING`] deep
+//! (and the parser uses at most 1 MiB of stack: an unoptimised build, whose
+//! frames are larger, stops at fewer levels, about 60), an expression tree is
+//! at most [`parser::MAX_HEIGHT`] high (a chain `a + b + …` adds a level per
+//! operator), and a number literal has at most 10 000 characters; beyond that
+//! the error is `TooDeep` (or `BadNumber`). So neither the parser nor a
+//! recursive walk over its tree can overflow the stack of a 2 MiB thread.
 
 pub mod ast;
 pub mod error;

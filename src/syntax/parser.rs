@@ -5,20 +5,23 @@
 //!
 //! How it is built:
 //!
-//! * Every parse function takes the remaining input and returns the rest and a
+//! * Recursive descent with precedence climbing for the binary operators,
+//!   threaded through nom's `IResult` and error types; the tokens (words,
+//!   numbers) are nom combinators. Every parse function takes the remaining input and returns the rest and a
 //!   node; a position is `src.len() - rest.len()`, so spans are byte offsets
 //!   into the text passed to [`parse_program`] or [`parse_expr`].
 //! * Whitespace is skipped *before* a token, never after, so a node's span ends
-//!   at its last token. Which whitespace counts depends on the [`Mode`]: at
+//!   at its last token. Which whitespace counts depends on the `Mode`: at
 //!   statement level a newline ends the statement, inside `( )` and `[ ]` it is
 //!   a space, and inside `{ }` it separates pieces (but an operand may still
 //!   start on the next line, e.g. after `if` or `+`).
 //! * Soft errors (`nom::Err::Error`) mean "not this alternative"; once a
-//!   keyword or operator commits to a construct, [`Parser::required`] turns a
+//!   keyword or operator commits to a construct, `Parser::required` turns a
 //!   soft error into a hard one (`cut`) with a message saying what was expected
 //!   there, so the caret lands on the real problem.
-//! * Recursion is bounded ([`MAX_NESTING`]) and so is the height of the tree
-//!   built ([`MAX_HEIGHT`]), so neither parsing nor later walking the tree can
+//! * Recursion is bounded ([`MAX_NESTING`], and a stack budget of 1 MiB for
+//!   unoptimised builds) and so is the height of the tree built
+//!   ([`MAX_HEIGHT`]), so neither parsing nor later walking the tree can
 //!   overflow the stack. There is no unbounded backtracking: the only
 //!   look-ahead is over a definition head (`f(t, u) =`) or a `name =` option.
 
@@ -27,7 +30,7 @@ use std::cell::{Cell, RefCell};
 use nom::branch::alt;
 use nom::bytes::complete::take_while;
 use nom::character::complete::{char, digit1, one_of, satisfy};
-use nom::combinator::{cut, opt, recognize};
+use nom::combinator::{opt, recognize};
 use nom::{IResult, Parser as _};
 
 use crate::syntax::ast::{
@@ -40,6 +43,12 @@ use crate::value::number::Number;
 
 /// How deep brackets and prefix operators (`-`, `not`, `^`) may nest.
 pub const MAX_NESTING: usize = 256;
+/// The most stack the parser lets itself use, measured from its entry point.
+/// With optimisations [`MAX_NESTING`] is reached long before this; in an
+/// unoptimised build, whose frames are several times larger, this is what
+/// stops deep nesting (at fewer levels), so that the parser cannot overflow
+/// a 2 MiB thread stack in any build.
+const STACK_BUDGET: usize = 1 << 20;
 /// The greatest height of an expression tree (a chain `a + b + …` adds one
 /// level per operator).
 pub const MAX_HEIGHT: usize = 512;
@@ -119,14 +128,16 @@ const QUERY_COMMANDS: [&str; 4] = ["steps", "converge", "shape", "check"];
 /// block). Spans are byte offsets into `src`.
 pub fn parse_program(src: &str) -> Result<Vec<Stmt>, ParseError> {
     let p = Parser::new(src, Mode::Top);
-    p.program(src).map_err(|e| p.into_error(e))
+    p.stack_base.set(stack_address(&p));
+    p.program(src).map_err(|e| p.final_error(e))
 }
 
 /// One expression (an exercise answer typed by a student). Newlines are
 /// whitespace here.
 pub fn parse_expr(src: &str) -> Result<Expr, ParseError> {
     let p = Parser::new(src, Mode::Nested);
-    p.whole_expr(src).map_err(|e| p.into_error(e))
+    p.stack_base.set(stack_address(&p));
+    p.whole_expr(src).map_err(|e| p.final_error(e))
 }
 
 /// For the REPL's multi-line input: true when a `(`, `[` or `{` is still open
@@ -388,16 +399,6 @@ impl Infix {
             Infix::Arith(_) => PREC_PRODUCT,
         }
     }
-
-    fn symbol(self) -> &'static str {
-        match self {
-            Infix::Range => "..",
-            Infix::Logic(LogicOp::Or) => "or",
-            Infix::Logic(LogicOp::And) => "and",
-            Infix::Cmp(op) => op.symbol(),
-            Infix::Arith(op) => op.symbol(),
-        }
-    }
 }
 
 /// The tail clauses of a command: `at X`, `over X`, `to "file"`, `name=value`.
@@ -435,7 +436,14 @@ struct Parser<'s> {
     src: &'s str,
     mode: Cell<Mode>,
     nest: Cell<usize>,
+    /// The address of a local of the entry point, for [`STACK_BUDGET`].
+    stack_base: Cell<usize>,
     open: RefCell<Vec<Opener>>,
+}
+
+/// Where `x` lives: for a local, the current depth of the stack.
+fn stack_address<T>(x: &T) -> usize {
+    x as *const T as usize
 }
 
 impl<'s> Parser<'s> {
@@ -444,6 +452,7 @@ impl<'s> Parser<'s> {
             src,
             mode: Cell::new(mode),
             nest: Cell::new(0),
+            stack_base: Cell::new(0),
             open: RefCell::new(Vec::new()),
         }
     }
@@ -519,13 +528,16 @@ impl<'s> Parser<'s> {
     /// One level deeper into recursion; fails past [`MAX_NESTING`].
     fn enter(&self, i: &'s str) -> Result<NestGuard<'_>, Fail> {
         let depth = self.nest.get() + 1;
-        if depth > MAX_NESTING {
+        let used = self.stack_base.get().abs_diff(stack_address(&depth));
+        if depth > MAX_NESTING || used > STACK_BUDGET {
             let (span, _) = self.token_at(i);
             return Err(hard(
                 error(
                     K::TooDeep,
                     span,
-                    format!("brackets or prefix operators nested more than {MAX_NESTING} deep"),
+                    format!(
+                        "brackets or prefix operators nested too deeply (the limit is {MAX_NESTING} levels)"
+                    ),
                 )
                 .with_hint("split the expression into smaller definitions"),
             ));
@@ -538,14 +550,7 @@ impl<'s> Parser<'s> {
     fn mk(&self, kind: ExprKind, span: Span, child_h: usize) -> Result<N, Fail> {
         let h = child_h + 1;
         if h > MAX_HEIGHT {
-            return Err(hard(
-                error(
-                    K::TooDeep,
-                    Span::new(span.end, span.end),
-                    format!("expression too large: more than {MAX_HEIGHT} operators deep"),
-                )
-                .with_hint("split the expression into smaller definitions"),
-            ));
+            return Err(self.too_high(span));
         }
         Ok(N {
             e: Expr { kind, span },
@@ -553,9 +558,21 @@ impl<'s> Parser<'s> {
         })
     }
 
+    #[cold]
+    fn too_high(&self, span: Span) -> Fail {
+        hard(
+            error(
+                K::TooDeep,
+                Span::new(span.end, span.end),
+                format!("expression too large: more than {MAX_HEIGHT} operators deep"),
+            )
+            .with_hint("split the expression into smaller definitions"),
+        )
+    }
+
     // --- error construction -----------------------------------------------
 
-    fn into_error(&self, e: Fail) -> ParseError {
+    fn final_error(&self, e: Fail) -> ParseError {
         match e {
             nom::Err::Error(PErr::Hard(e)) | nom::Err::Failure(PErr::Hard(e)) => *e,
             nom::Err::Error(PErr::Soft(len)) | nom::Err::Failure(PErr::Soft(len)) => {
@@ -688,7 +705,13 @@ impl<'s> Parser<'s> {
             return hard(self.unexpected_char(j, c));
         }
         let (span, tok) = self.token_at(j);
-        let hint = if starts_operand(j) {
+        let new_line = self.src[op.span.end..self.pos(j)].contains('\n');
+        let hint = if starts_operand(j) && new_line && op.close != '}' {
+            Some(format!(
+                "is a `{}` missing before this line? The `{}` is still open here",
+                op.close, op.open
+            ))
+        } else if starts_operand(j) {
             Some(match op.close {
                 ')' if op.what == "call" => format!("separate arguments with `,`; {MULTIPLY_HINT}"),
                 ']' if op.what == "sequence" => {
@@ -706,30 +729,34 @@ impl<'s> Parser<'s> {
             error(
                 K::Expected,
                 span,
-                format!(
-                    "expected {what} to close the {} opened here, found {tok}",
-                    op.what
-                ),
+                if what.len() == 3 {
+                    format!(
+                        "expected {what} to close the {} opened here, found {tok}",
+                        op.what
+                    )
+                } else {
+                    format!("expected {what} in the {}, found {tok}", op.what)
+                },
             )
             .with_related(op.span, format!("`{}` opened here", op.open))
             .maybe_hint(hint),
         )
     }
 
-    /// `cut` with a message: run `f`; if it does not match, fail hard with
-    /// "expected {what}" at the next token.
+    /// `cut` with a message: run `f`; if it does not match (a soft error),
+    /// fail hard with "expected {what}" at the next token. (Written out rather
+    /// than with `nom::combinator::cut`, whose layers of generic calls would
+    /// sit on every level of the recursion.)
     fn required<T>(
         &self,
         i: &'s str,
         what: &str,
-        f: impl FnMut(&'s str) -> PResult<'s, T>,
+        f: impl FnOnce(&'s str) -> PResult<'s, T>,
     ) -> PResult<'s, T> {
-        cut(f).parse(i).map_err(|e| match e {
-            nom::Err::Failure(PErr::Soft(_)) | nom::Err::Error(PErr::Soft(_)) => {
-                self.expected(i, what)
-            }
-            e => e,
-        })
+        match f(i) {
+            Err(nom::Err::Error(PErr::Soft(_))) => Err(self.expected(i, what)),
+            r => r,
+        }
     }
 
     /// Something was left after a complete statement or expression.
@@ -791,8 +818,24 @@ impl<'s> Parser<'s> {
                 );
                 if takes_options && c.is_alphabetic() {
                     e.with_hint("options are written `name=value`, e.g. `zeros=on`")
-                } else if matches!(after, After::Command(Command::Help { .. })) {
-                    e.with_hint("`help` takes one topic, e.g. `help conventions`")
+                } else if let After::Command(cmd) = after {
+                    match cmd {
+                        Command::Help { .. } => {
+                            e.with_hint("`help` takes one topic, e.g. `help conventions`")
+                        }
+                        Command::Show { .. } | Command::Clear { .. } => {
+                            e.with_hint("this command takes names separated by `,`: `show f, g`")
+                        }
+                        Command::Vars | Command::Pause | Command::Quit => {
+                            e.with_hint("this command takes nothing after it")
+                        }
+                        Command::Format { .. } | Command::ExactMode { .. } => e.with_hint(
+                            "this command takes one word: `format markdown`, `exact on`",
+                        ),
+                        _ => e.with_hint(format!(
+                            "{MULTIPLY_HINT}; separate statements with `;` or a new line"
+                        )),
+                    }
                 } else {
                     e.with_hint(format!(
                         "{MULTIPLY_HINT} (implicit multiplication is not supported); separate statements with `;` or a new line"
@@ -1429,6 +1472,11 @@ impl<'s> Parser<'s> {
     }
 
     // --- expressions ---------------------------------------------------------
+    //
+    // The functions on the recursive path (climb → prefix → unary → power →
+    // postfix → primary → paren/bracket/block/call → climb) keep their frames
+    // small: nodes are built and errors written in separate functions, so that
+    // MAX_NESTING levels fit in a small stack even in unoptimised builds.
 
     /// expr = or_expr [ ".." or_expr ]
     fn expr(&self, i: &'s str) -> PResult<'s, N> {
@@ -1450,90 +1498,93 @@ impl<'s> Parser<'s> {
             if op.prec() < min {
                 break;
             }
-            let sym = op.symbol();
-            match op {
-                Infix::Range => {
-                    let (rest, hi) =
-                        self.operand(after, PREC_OR, "the end of the range after `..`")?;
-                    let span = self.span_from(start, rest);
-                    let h = lhs.h.max(hi.h);
-                    lhs = self.mk(
-                        ExprKind::Range {
-                            lo: Box::new(lhs.e),
-                            hi: Box::new(hi.e),
-                        },
-                        span,
-                        h,
-                    )?;
-                    i = rest;
-                    if let Some((Infix::Range, _)) = self.peek_infix(i)? {
-                        let j = self.ws(i);
-                        return Err(hard(
-                            error(K::Misplaced, self.at(j, 2), "a range has only one `..`")
-                                .with_hint("write `lo..hi`, e.g. `-1..3`"),
-                        ));
-                    }
-                }
-                Infix::Cmp(first_op) => {
-                    let mut rest_ops = Vec::new();
-                    let mut h = lhs.h;
-                    let mut cur = (first_op, after);
-                    loop {
-                        let (r, rhs) = self.operand(
-                            cur.1,
-                            PREC_SUM,
-                            &format!("a value after `{}`", cur.0.symbol()),
-                        )?;
-                        h = h.max(rhs.h);
-                        rest_ops.push((cur.0, rhs.e));
-                        i = r;
-                        match self.peek_infix(i)? {
-                            Some((Infix::Cmp(op), a)) => cur = (op, a),
-                            _ => break,
-                        }
-                    }
-                    lhs = self.mk(
-                        ExprKind::Compare {
-                            first: Box::new(lhs.e),
-                            rest: rest_ops,
-                        },
-                        self.span_from(start, i),
-                        h,
-                    )?;
-                }
-                Infix::Logic(lop) => {
-                    let (rest, rhs) =
-                        self.operand(after, op.prec() + 1, &format!("a condition after `{sym}`"))?;
-                    let h = lhs.h.max(rhs.h);
-                    lhs = self.mk(
-                        ExprKind::Logic {
-                            op: lop,
-                            lhs: Box::new(lhs.e),
-                            rhs: Box::new(rhs.e),
-                        },
-                        self.span_from(start, rest),
-                        h,
-                    )?;
-                    i = rest;
-                }
-                Infix::Arith(bop) => {
-                    let (rest, rhs) =
-                        self.operand(after, op.prec() + 1, &format!("a value after `{sym}`"))?;
-                    let h = lhs.h.max(rhs.h);
-                    lhs = self.mk(
-                        ExprKind::Binary {
-                            op: bop,
-                            lhs: Box::new(lhs.e),
-                            rhs: Box::new(rhs.e),
-                        },
-                        self.span_from(start, rest),
-                        h,
-                    )?;
-                    i = rest;
+            (i, lhs) = match op {
+                Infix::Range => self.range_rest(start, lhs, after)?,
+                Infix::Cmp(first) => self.chain_rest(start, lhs, first, after)?,
+                _ => self.binary_rest(start, lhs, op, after)?,
+            };
+        }
+        Ok((i, lhs))
+    }
+
+    /// `lo ..` seen: the upper end, and no second `..`.
+    fn range_rest(&self, start: usize, lo: N, after: &'s str) -> PResult<'s, N> {
+        let (rest, hi) = self.operand(after, PREC_OR, "the end of the range after `..`")?;
+        let n = self.join(self.span_from(start, rest), lo, hi, |lo, hi| {
+            ExprKind::Range { lo, hi }
+        })?;
+        if let Some((Infix::Range, _)) = self.peek_infix(rest)? {
+            return Err(self.second_range(rest));
+        }
+        Ok((rest, n))
+    }
+
+    /// `first op` seen: the rest of the comparison chain.
+    fn chain_rest(&self, start: usize, first: N, op: CmpOp, after: &'s str) -> PResult<'s, N> {
+        let mut rest = Vec::new();
+        let mut h = first.h;
+        let (mut op, mut after) = (op, after);
+        loop {
+            let (r, rhs) = self.operand(after, PREC_SUM, after_operator(Infix::Cmp(op)))?;
+            h = h.max(rhs.h);
+            rest.push((op, rhs.e));
+            match self.peek_infix(r)? {
+                Some((Infix::Cmp(next), a)) => (op, after) = (next, a),
+                _ => {
+                    let n = self.compare(self.span_from(start, r), first, rest, h)?;
+                    return Ok((r, n));
                 }
             }
         }
-        Ok((i, lhs))
+    }
+
+    /// `lhs op` seen, for a left-associative `and`, `or`, `+ - * / @`.
+    fn binary_rest(&self, start: usize, lhs: N, op: Infix, after: &'s str) -> PResult<'s, N> {
+        let (rest, rhs) = self.operand(after, op.prec() + 1, after_operator(op))?;
+        let span = self.span_from(start, rest);
+        let n = match op {
+            Infix::Logic(op) => {
+                self.join(span, lhs, rhs, |lhs, rhs| ExprKind::Logic { op, lhs, rhs })?
+            }
+            Infix::Arith(op) => {
+                self.join(span, lhs, rhs, |lhs, rhs| ExprKind::Binary { op, lhs, rhs })?
+            }
+            _ => unreachable!("ranges and comparisons have their own rules"),
+        };
+        Ok((rest, n))
+    }
+
+    /// A node over two children.
+    fn join(
+        &self,
+        span: Span,
+        a: N,
+        b: N,
+        kind: impl FnOnce(Box<Expr>, Box<Expr>) -> ExprKind,
+    ) -> Result<N, Fail> {
+        let h = a.h.max(b.h);
+        self.mk(kind(Box::new(a.e), Box::new(b.e)), span, h)
+    }
+
+    fn compare(&self, span: Span, first: N, rest: Vec<(CmpOp, Expr)>, h: usize) -> Result<N, Fail> {
+        let first = Box::new(first.e);
+        self.mk(ExprKind::Compare { first, rest }, span, h)
+    }
+
+    /// A node over one child.
+    fn wrap(&self, op: UnOp, span: Span, operand: N) -> Result<N, Fail> {
+        let h = operand.h;
+        let operand = Box::new(operand.e);
+        self.mk(ExprKind::Unary { op, operand }, span, h)
+    }
+
+    #[cold]
+    fn second_range(&self, i: &'s str) -> Fail {
+        let j = self.ws(i);
+        hard(
+            error(K::Misplaced, self.at(j, 2), "a range has only one `..`")
+                .with_hint("write `lo..hi`, e.g. `-1..3`"),
+        )
     }
 
     /// The binary operator after `i`, if any, and the input after it.
@@ -1585,50 +1636,41 @@ impl<'s> Parser<'s> {
 
     /// not_expr = "not" not_expr | comparison — or else a unary operand.
     fn prefix(&self, i: &'s str, min: u8) -> PResult<'s, N> {
-        let start = self.pos(i);
-        if let Some(("not", after)) = word_at(i) {
-            if min > PREC_NOT {
-                return Err(hard(
-                    error(
-                        K::Misplaced,
-                        self.at(i, 3),
-                        "`not` cannot stand inside arithmetic or a comparison",
-                    )
-                    .with_hint("put it in parentheses: `(not …)`"),
-                ));
-            }
-            let _guard = self.enter(i)?;
-            let (rest, operand) = self.operand(after, PREC_NOT, "a condition after `not`")?;
-            let h = operand.h;
-            let n = self.mk(
-                ExprKind::Unary {
-                    op: UnOp::Not,
-                    operand: Box::new(operand.e),
-                },
-                self.span_from(start, rest),
-                h,
-            )?;
-            return Ok((rest, n));
+        match word_at(i) {
+            Some(("not", after)) => self.not_expr(i, after, min),
+            _ => self.unary(i),
         }
-        self.unary(i)
+    }
+
+    fn not_expr(&self, i: &'s str, after: &'s str, min: u8) -> PResult<'s, N> {
+        if min > PREC_NOT {
+            return Err(self.misplaced_not(i));
+        }
+        let _guard = self.enter(i)?;
+        let (rest, operand) = self.operand(after, PREC_NOT, "a condition after `not`")?;
+        let n = self.wrap(UnOp::Not, self.span_from(self.pos(i), rest), operand)?;
+        Ok((rest, n))
+    }
+
+    #[cold]
+    fn misplaced_not(&self, i: &'s str) -> Fail {
+        hard(
+            error(
+                K::Misplaced,
+                self.at(i, 3),
+                "`not` cannot stand inside arithmetic or a comparison",
+            )
+            .with_hint("put it in parentheses: `(not …)`"),
+        )
     }
 
     /// unary = ( "-" | "+" ) unary | power
     fn unary(&self, i: &'s str) -> PResult<'s, N> {
         let i = self.ws_operand(i);
-        let start = self.pos(i);
         let _guard = self.enter(i)?;
         if let Some(after) = i.strip_prefix('-') {
             let (rest, operand) = self.required(after, "a value after `-`", |i| self.unary(i))?;
-            let h = operand.h;
-            let n = self.mk(
-                ExprKind::Unary {
-                    op: UnOp::Neg,
-                    operand: Box::new(operand.e),
-                },
-                self.span_from(start, rest),
-                h,
-            )?;
+            let n = self.wrap(UnOp::Neg, self.span_from(self.pos(i), rest), operand)?;
             return Ok((rest, n));
         }
         if let Some(after) = i.strip_prefix('+') {
@@ -1639,46 +1681,42 @@ impl<'s> Parser<'s> {
 
     /// power = postfix [ "^" unary ]
     fn power(&self, i: &'s str) -> PResult<'s, N> {
-        let start = self.pos(i);
-        let (i, base) = self.postfix(i)?;
-        let Some(after) = self.ws(i).strip_prefix('^') else {
-            return Ok((i, base));
+        let (rest, base) = self.postfix(i)?;
+        let Some(after) = self.ws(rest).strip_prefix('^') else {
+            return Ok((rest, base));
         };
         let (rest, exponent) = self.required(after, "an exponent after `^`", |i| self.unary(i))?;
-        let h = base.h.max(exponent.h);
+        let span = self.span_from(self.pos(i), rest);
+        let n = self.join(span, base, exponent, |lhs, rhs| ExprKind::Binary {
+            op: BinOp::Pow,
+            lhs,
+            rhs,
+        })?;
+        Ok((rest, n))
+    }
+
+    /// postfix = primary { index }, index = "[" expr { "," expr } [ "," ] "]" (no space before "[")
+    fn postfix(&self, i: &'s str) -> PResult<'s, N> {
+        let (mut rest, mut node) = self.primary(i)?;
+        while rest.starts_with('[') {
+            (rest, node) = self.index_rest(self.pos(i), node, rest)?;
+        }
+        Ok((rest, node))
+    }
+
+    fn index_rest(&self, start: usize, target: N, i: &'s str) -> PResult<'s, N> {
+        let opener = self.opener(i, '[', ']', "index");
+        let (rest, (indices, h)) = self.within(opener, Mode::Nested, || {
+            self.expr_list(&i[1..], ']', "an index after `[`")
+        })?;
+        let h = h.max(target.h);
+        let target = Box::new(target.e);
         let n = self.mk(
-            ExprKind::Binary {
-                op: BinOp::Pow,
-                lhs: Box::new(base.e),
-                rhs: Box::new(exponent.e),
-            },
+            ExprKind::Index { target, indices },
             self.span_from(start, rest),
             h,
         )?;
         Ok((rest, n))
-    }
-
-    /// postfix = primary { index }, index = "[" expr { "," expr } "]" (no space before "[")
-    fn postfix(&self, i: &'s str) -> PResult<'s, N> {
-        let start = self.pos(i);
-        let (mut i, mut node) = self.primary(i)?;
-        while i.starts_with('[') {
-            let opener = self.opener(i, '[', ']', "index");
-            let (rest, (indices, h)) = self.within(opener, Mode::Nested, || {
-                self.expr_list(&i[1..], ']', "an index after `[`")
-            })?;
-            let h = node.h.max(h);
-            node = self.mk(
-                ExprKind::Index {
-                    target: Box::new(node.e),
-                    indices,
-                },
-                self.span_from(start, rest),
-                h,
-            )?;
-            i = rest;
-        }
-        Ok((i, node))
     }
 
     /// expr { "," expr } [ "," ] CLOSE — with at least one item.
@@ -1704,7 +1742,12 @@ impl<'s> Parser<'s> {
             } else if let Some(done) = j.strip_prefix(close) {
                 return Ok((done, (items, h)));
             } else {
-                return Err(self.close_expected(j, &format!("`,` or `{close}`")));
+                let what = if close == ')' {
+                    "`,` or `)`"
+                } else {
+                    "`,` or `]`"
+                };
+                return Err(self.close_expected(j, what));
             }
         }
     }
@@ -1712,40 +1755,38 @@ impl<'s> Parser<'s> {
     /// primary = NUMBER | STRING | call | NAME | paren | bracket | block
     fn primary(&self, i: &'s str) -> PResult<'s, N> {
         let i = self.ws_operand(i);
-        let start = self.pos(i);
-        let Some(c) = i.chars().next() else {
-            return soft(i);
-        };
-        match c {
-            '0'..='9' => self.number(i),
-            '.' if i[1..].starts_with(|c: char| c.is_ascii_digit()) => self.number(i),
-            '"' => {
-                let (rest, s) = self.string_lit(i)?;
-                Ok((rest, N::leaf(ExprKind::Str(s.value), s.span)))
-            }
-            '(' => self.paren(i),
-            '[' => self.bracket(i),
-            '{' => self.block(i),
-            c if is_word_start(c) => {
-                let Some((w, rest)) = word_at(i) else {
-                    return soft(i);
-                };
-                if is_keyword(w) {
-                    return soft(i);
-                }
-                let span = self.at(i, w.len());
-                let j = self.ws(rest);
-                if j.starts_with('(') {
-                    let func = Ident {
-                        name: w.to_string(),
-                        span,
-                    };
-                    return self.call(start, func, j);
-                }
-                Ok((rest, N::leaf(ExprKind::Ident(w.to_string()), span)))
-            }
+        match i.chars().next() {
+            Some('0'..='9') => self.number(i),
+            Some('.') if i[1..].starts_with(|c: char| c.is_ascii_digit()) => self.number(i),
+            Some('"') => self.string_expr(i),
+            Some('(') => self.paren(i),
+            Some('[') => self.bracket(i),
+            Some('{') => self.block(i),
+            Some(c) if is_word_start(c) => self.name_or_call(i),
             _ => soft(i),
         }
+    }
+
+    fn string_expr(&self, i: &'s str) -> PResult<'s, N> {
+        let (rest, s) = self.string_lit(i)?;
+        Ok((rest, N::leaf(ExprKind::Str(s.value), s.span)))
+    }
+
+    /// NAME or call; a keyword is no value (the caller says what it expected).
+    fn name_or_call(&self, i: &'s str) -> PResult<'s, N> {
+        let Some((w, rest)) = word_at(i).filter(|(w, _)| !is_keyword(w)) else {
+            return soft(i);
+        };
+        let span = self.at(i, w.len());
+        let j = self.ws(rest);
+        if j.starts_with('(') {
+            let func = Ident {
+                name: w.to_string(),
+                span,
+            };
+            return self.call(span.start, func, j);
+        }
+        Ok((rest, N::leaf(ExprKind::Ident(w.to_string()), span)))
     }
 
     /// NUMBER = DIGITS [ "." DIGITS ] [ EXP ] | "." DIGITS [ EXP ]
@@ -1898,68 +1939,18 @@ impl<'s> Parser<'s> {
     fn args(&self, i: &'s str) -> PResult<'s, (Vec<Arg>, usize)> {
         let mut args: Vec<Arg> = Vec::new();
         let mut h = 0;
-        let mut first_named: Option<Span> = None;
         if let Some(rest) = self.ws(i).strip_prefix(')') {
             return Ok((rest, (args, h)));
         }
         let mut i = i;
         loop {
-            let j = self.ws(i);
-            let astart = self.pos(j);
-            let named =
-                word_at(j).and_then(|(w, after)| single_eq(self.ws(after)).map(|value| (w, value)));
-            let (rest, arg) = match named {
-                Some((w, value)) => {
-                    let name = Ident {
-                        name: w.to_string(),
-                        span: self.at(j, w.len()),
-                    };
-                    let (rest, n) =
-                        self.required(value, &format!("a value for `{w}` after `=`"), |i| {
-                            self.expr(i)
-                        })?;
-                    let span = self.span_from(astart, rest);
-                    first_named.get_or_insert(span);
-                    h = h.max(n.h);
-                    (
-                        rest,
-                        Arg {
-                            name: Some(name),
-                            value: n.e,
-                            span,
-                        },
-                    )
+            let (rest, (arg, ah)) = self.arg(i, args.is_empty())?;
+            if arg.name.is_none() {
+                if let Some(named) = args.iter().find(|a| a.name.is_some()) {
+                    return Err(self.positional_after_named(&arg, named));
                 }
-                None => {
-                    let what = if args.is_empty() {
-                        "an argument after `(`"
-                    } else {
-                        "an argument after `,`"
-                    };
-                    let (rest, n) = self.required(j, what, |i| self.expr(i))?;
-                    if let Some(named_span) = first_named {
-                        return Err(hard(
-                            error(
-                                K::ArgumentOrder,
-                                n.e.span,
-                                "a positional argument cannot follow a named one",
-                            )
-                            .with_hint("put positional arguments first: `conv(a, b, mode=valid)`")
-                            .with_related(named_span, "named argument here"),
-                        ));
-                    }
-                    h = h.max(n.h);
-                    let span = n.e.span;
-                    (
-                        rest,
-                        Arg {
-                            name: None,
-                            value: n.e,
-                            span,
-                        },
-                    )
-                }
-            };
+            }
+            h = h.max(ah);
             args.push(arg);
             let j = self.ws(rest);
             if let Some(after) = j.strip_prefix(',') {
@@ -1975,79 +1966,122 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// arg = WORD "=" expr | expr
+    fn arg(&self, i: &'s str, first: bool) -> PResult<'s, (Arg, usize)> {
+        let j = self.ws(i);
+        let named = word_at(j).and_then(|(w, after)| single_eq(self.ws(after)).map(|v| (w, v)));
+        let Some((w, value)) = named else {
+            let what = if first {
+                "an argument after `(`"
+            } else {
+                "an argument after `,`"
+            };
+            let (rest, n) = self.required(j, what, |i| self.expr(i))?;
+            return Ok((rest, self.positional(n)));
+        };
+        let (rest, n) = self.required(value, "a value after `=`", |i| self.expr(i))?;
+        let name = Ident {
+            name: w.to_string(),
+            span: self.at(j, w.len()),
+        };
+        Ok((rest, self.named(name, n, self.span_from(self.pos(j), rest))))
+    }
+
+    fn positional(&self, n: N) -> (Arg, usize) {
+        let span = n.e.span;
+        let arg = Arg {
+            name: None,
+            value: n.e,
+            span,
+        };
+        (arg, n.h)
+    }
+
+    fn named(&self, name: Ident, n: N, span: Span) -> (Arg, usize) {
+        let arg = Arg {
+            name: Some(name),
+            value: n.e,
+            span,
+        };
+        (arg, n.h)
+    }
+
+    #[cold]
+    fn positional_after_named(&self, arg: &Arg, named: &Arg) -> Fail {
+        hard(
+            error(
+                K::ArgumentOrder,
+                arg.span,
+                "a positional argument cannot follow a named one",
+            )
+            .with_hint("put positional arguments first: `conv(a, b, mode=valid)`")
+            .with_related(named.span, "named argument here"),
+        )
+    }
+
     /// paren = "(" expr ")" | "(" expr "," expr { "," expr } [ "," ] ")"
     fn paren(&self, i: &'s str) -> PResult<'s, N> {
-        let start = self.pos(i);
         let opener = self.opener(i, '(', ')', "parentheses");
-        self.within(opener, Mode::Nested, || {
-            let inner = &i[1..];
-            let j = self.ws(inner);
-            if j.starts_with(')') {
-                return Err(hard(
-                    error(
-                        K::Expected,
-                        Span::new(start, self.pos(j) + 1),
-                        "empty parentheses: expected an expression inside `( )`",
-                    )
-                    .with_hint("to call a function, write its name right before `(`: `f(t)`"),
-                ));
-            }
-            let (rest, first) =
-                self.required(inner, "an expression after `(`", |i| self.expr(i))?;
-            let j = self.ws(rest);
-            if let Some(done) = j.strip_prefix(')') {
-                return Ok((done, first));
-            }
-            if !j.starts_with(',') {
-                return Err(self.close_expected(j, "`)`"));
-            }
-            let (done, (mut items, h)) = self.expr_list(&j[1..], ')', "an item after `,`")?;
-            items.insert(0, first.e);
-            let h = h.max(first.h);
-            let n = self.mk(ExprKind::Tuple(items), self.span_from(start, done), h)?;
-            Ok((done, n))
-        })
+        self.within(opener, Mode::Nested, || self.paren_body(i))
+    }
+
+    fn paren_body(&self, i: &'s str) -> PResult<'s, N> {
+        let inner = &i[1..];
+        if self.ws(inner).starts_with(')') {
+            return Err(self.empty_parens(i));
+        }
+        let (rest, first) = self.required(inner, "an expression after `(`", |i| self.expr(i))?;
+        let j = self.ws(rest);
+        if let Some(done) = j.strip_prefix(')') {
+            return Ok((done, first));
+        }
+        let Some(after) = j.strip_prefix(',') else {
+            return Err(self.close_expected(j, "`)`"));
+        };
+        let (done, (items, h)) = self.expr_list(after, ')', "an item after `,`")?;
+        let n = self.tuple(self.span_from(self.pos(i), done), first, items, h)?;
+        Ok((done, n))
+    }
+
+    fn tuple(&self, span: Span, first: N, mut items: Vec<Expr>, h: usize) -> Result<N, Fail> {
+        let h = h.max(first.h);
+        items.insert(0, first.e);
+        self.mk(ExprKind::Tuple(items), span, h)
+    }
+
+    #[cold]
+    fn empty_parens(&self, i: &'s str) -> Fail {
+        let close = self.ws(&i[1..]);
+        hard(
+            error(
+                K::Expected,
+                Span::new(self.pos(i), self.pos(close) + 1),
+                "empty parentheses: expected an expression inside `( )`",
+            )
+            .with_hint("to call a function, write its name right before `(`: `f(t)`"),
+        )
     }
 
     /// bracket = "[" [ row { ";" row } [ ";" ] ] "]" [ "from" unary ], row = expr { "," expr } [ "," ]
     fn bracket(&self, i: &'s str) -> PResult<'s, N> {
-        let start = self.pos(i);
         let opener = self.opener(i, '[', ']', "sequence");
-        let (rest, (mut rows, semicolons, h)) =
-            self.within(opener, Mode::Nested, || self.bracket_body(&i[1..]))?;
-        let span = self.span_from(start, rest);
-        let kind = if semicolons {
-            if rows.last().is_some_and(|r| r.is_empty()) {
-                rows.pop();
-            }
-            ExprKind::Matrix { rows }
-        } else {
-            let items = rows.pop().unwrap_or_default();
-            let is_row = |e: &Expr| matches!(&e.kind, ExprKind::Seq { from: None, .. });
-            if !items.is_empty() && items.iter().all(is_row) {
-                let rows = items
-                    .into_iter()
-                    .map(|e| match e.kind {
-                        ExprKind::Seq { items, .. } => items,
-                        _ => Vec::new(),
-                    })
-                    .collect();
-                ExprKind::Matrix { rows }
-            } else {
-                ExprKind::Seq { items, from: None }
-            }
-        };
+        let (rest, body) = self.within(opener, Mode::Nested, || self.bracket_body(&i[1..]))?;
+        let start = self.pos(i);
         let j = self.ws(rest);
-        let Some(("from", after)) = word_at(j) else {
-            let n = self.mk(kind, span, h)?;
-            return Ok((rest, n));
-        };
+        match word_at(j) {
+            Some(("from", after)) => self.seq_from(start, body, j, after),
+            _ => {
+                let n = self.bracket_node(self.span_from(start, rest), body)?;
+                Ok((rest, n))
+            }
+        }
+    }
+
+    /// `[…] from` seen: the index of the first sample.
+    fn seq_from(&self, start: usize, body: Rows, j: &'s str, after: &'s str) -> PResult<'s, N> {
+        let (kind, h) = bracket_kind(body);
         let ExprKind::Seq { items, .. } = kind else {
-            return Err(hard(
-                error(K::Misplaced, self.at(j, 4), "a matrix has no `from`").with_hint(
-                    "`from` gives the index of a sequence's first sample: `[3, -1, 2] from -1`",
-                ),
-            ));
+            return Err(self.matrix_from(j));
         };
         let (rest, from) = self.required(
             after,
@@ -2055,33 +2089,46 @@ impl<'s> Parser<'s> {
             |i| self.unary(i),
         )?;
         let h = h.max(from.h);
+        let from = Some(Box::new(from.e));
         let n = self.mk(
-            ExprKind::Seq {
-                items,
-                from: Some(Box::new(from.e)),
-            },
+            ExprKind::Seq { items, from },
             self.span_from(start, rest),
             h,
         )?;
         Ok((rest, n))
     }
 
-    /// The rows of a bracket literal up to and including `]`; the flag tells
-    /// whether any `;` was seen.
-    fn bracket_body(&self, i: &'s str) -> PResult<'s, (Vec<Vec<Expr>>, bool, usize)> {
-        let mut rows: Vec<Vec<Expr>> = vec![Vec::new()];
-        let mut semicolons = false;
-        let mut h = 0;
+    fn bracket_node(&self, span: Span, body: Rows) -> Result<N, Fail> {
+        let (kind, h) = bracket_kind(body);
+        self.mk(kind, span, h)
+    }
+
+    #[cold]
+    fn matrix_from(&self, j: &'s str) -> Fail {
+        hard(
+            error(K::Misplaced, self.at(j, 4), "a matrix has no `from`").with_hint(
+                "`from` gives the index of a sequence's first sample: `[3, -1, 2] from -1`",
+            ),
+        )
+    }
+
+    /// The rows of a bracket literal up to and including `]`.
+    fn bracket_body(&self, i: &'s str) -> PResult<'s, Rows> {
+        let mut body = Rows {
+            rows: vec![Vec::new()],
+            semicolons: false,
+            h: 0,
+        };
         let mut what = "an item or `]` after `[`";
         let mut i = i;
         loop {
             let j = self.ws(i);
             if let Some(done) = j.strip_prefix(']') {
-                return Ok((done, (rows, semicolons, h)));
+                return Ok((done, body));
             }
             let (rest, n) = self.required(j, what, |i| self.expr(i))?;
-            h = h.max(n.h);
-            if let Some(row) = rows.last_mut() {
+            body.h = body.h.max(n.h);
+            if let Some(row) = body.rows.last_mut() {
                 row.push(n.e);
             }
             let j = self.ws(rest);
@@ -2089,12 +2136,12 @@ impl<'s> Parser<'s> {
                 what = "an item after `,`";
                 i = after;
             } else if let Some(after) = j.strip_prefix(';') {
-                semicolons = true;
-                rows.push(Vec::new());
+                body.semicolons = true;
+                body.rows.push(Vec::new());
                 what = "an item after `;`";
                 i = after;
             } else if let Some(done) = j.strip_prefix(']') {
-                return Ok((done, (rows, semicolons, h)));
+                return Ok((done, body));
             } else {
                 return Err(self.close_expected(j, "`,`, `;` or `]`"));
             }
@@ -2103,127 +2150,224 @@ impl<'s> Parser<'s> {
 
     /// block = "{" { piece_sep } piece { piece_sep { piece_sep } piece } { piece_sep } "}"
     fn block(&self, i: &'s str) -> PResult<'s, N> {
-        let start = self.pos(i);
         let opener = self.opener(i, '{', '}', "block");
         let (rest, (pieces, h)) = self.within(opener, Mode::Block, || self.pieces(&i[1..]))?;
         let n = self.mk(
             ExprKind::Piecewise { pieces },
-            self.span_from(start, rest),
+            self.span_from(self.pos(i), rest),
             h,
         )?;
         Ok((rest, n))
     }
 
-    /// piece = expr ( "if" expr | "otherwise" ) | expr  (the bare form only last)
     fn pieces(&self, i: &'s str) -> PResult<'s, (Vec<Piece>, usize)> {
         let mut pieces: Vec<Piece> = Vec::new();
         let mut h = 0;
+        // The `otherwise` keyword of the last piece, if it had one.
         let mut otherwise: Option<Span> = None;
-        let mut bare: Option<Span> = None;
         let mut i = i;
         loop {
-            // separators and blank lines
-            loop {
-                i = self.skip(i, true);
-                match i.strip_prefix([';', ',']) {
-                    Some(rest) => i = rest,
-                    None => break,
-                }
-            }
+            i = self.piece_separators(i);
             if let Some(done) = i.strip_prefix('}') {
                 if pieces.is_empty() {
-                    return Err(hard(
-                        error(
-                            K::Expected,
-                            Span::new(self.pos(i), self.pos(done)),
-                            "expected a piece: a `{ }` block needs at least one",
-                        )
-                        .with_hint("e.g. `{ 1 if 0 <= t < 1 }`"),
-                    ));
+                    return Err(self.empty_block(i));
                 }
                 return Ok((done, (pieces, h)));
             }
-            if i.is_empty() {
-                return Err(self.expected(i, "a piece"));
+            if let Some(last) = pieces.last() {
+                if last.cond.is_none() {
+                    return Err(self.piece_after_last(i, last, otherwise));
+                }
             }
-            if let Some(span) = bare {
-                return Err(hard(
-                    error(K::Expected, span, "this piece has no condition")
-                        .with_hint("write `VALUE if CONDITION` or `VALUE otherwise`"),
-                ));
-            }
-            if let Some(span) = otherwise {
-                return Err(hard(
-                    error(
-                        K::Misplaced,
-                        self.token_at(i).0,
-                        "no piece can follow the `otherwise` piece",
-                    )
-                    .with_related(span, "`otherwise` here")
-                    .with_hint(
-                        "pieces are tried in order, so nothing after `otherwise` is ever used: move `otherwise` last",
-                    ),
-                ));
-            }
-            let pstart = self.pos(i);
-            let (rest, value) = self.required(
-                i,
-                "a piece: `VALUE if CONDITION` or `VALUE otherwise`",
-                |i| self.expr(i),
-            )?;
-            h = h.max(value.h);
-            let value_span = value.e.span;
-            let k = self.skip(rest, true);
-            let (rest, cond, has_keyword) = match word_at(k) {
-                Some(("if", after)) => {
-                    let (rest, cond) = self.operand(after, PREC_RANGE, "a condition after `if`")?;
-                    h = h.max(cond.h);
-                    (rest, Some(cond.e), true)
-                }
-                Some(("otherwise", after)) => {
-                    otherwise = Some(self.at(k, "otherwise".len()));
-                    (after, None, true)
-                }
-                _ => (rest, None, false),
-            };
-            if !has_keyword {
-                bare = Some(value_span);
-            }
-            pieces.push(Piece {
-                value: value.e,
-                cond,
-                span: self.span_from(pstart, rest),
-            });
-            let j = self.ws(rest);
-            match j.chars().next() {
-                Some(';' | ',' | '\n' | '}') => i = j,
-                None => return Err(self.expected(j, "`}`")),
-                Some(_) if single_eq(j).is_some() => {
-                    return Err(hard(
-                        error(
-                            K::Expected,
-                            self.at(j, 1),
-                            "`=` cannot be used in a condition",
-                        )
-                        .with_hint("to compare two values, write `==`"),
-                    ))
-                }
-                Some(_) if !has_keyword => {
-                    let (span, tok) = self.token_at(j);
-                    return Err(hard(
-                        error(
-                            K::Expected,
-                            span,
-                            format!("expected `if`, `otherwise`, `;` or `}}` after the piece's value, found {tok}"),
-                        )
-                        .with_hint("write `VALUE if CONDITION` or `VALUE otherwise`"),
-                    ));
-                }
-                Some(_) => {
-                    return Err(self.close_expected(j, "`;`, a new line or `}`"));
-                }
+            let (rest, (piece, ph, kw)) = self.piece(i)?;
+            h = h.max(ph);
+            otherwise = kw;
+            let bare = piece.cond.is_none() && otherwise.is_none();
+            pieces.push(piece);
+            i = self.after_piece(rest, bare)?;
+        }
+    }
+
+    fn piece_separators(&self, i: &'s str) -> &'s str {
+        let mut i = i;
+        loop {
+            i = self.skip(i, true);
+            match i.strip_prefix([';', ',']) {
+                Some(rest) => i = rest,
+                None => return i,
             }
         }
+    }
+
+    /// piece = expr "if" expr | expr "otherwise" | expr; returns the piece,
+    /// its height and the span of `otherwise`.
+    fn piece(&self, i: &'s str) -> PResult<'s, (Piece, usize, Option<Span>)> {
+        let (rest, value) = self.required(
+            i,
+            "a piece: `VALUE if CONDITION` or `VALUE otherwise`",
+            |i| self.expr(i),
+        )?;
+        let k = self.skip(rest, true);
+        let start = self.pos(i);
+        match word_at(k) {
+            Some(("if", after)) => {
+                let (rest, cond) = self.operand(after, PREC_RANGE, "a condition after `if`")?;
+                let h = value.h.max(cond.h);
+                Ok((
+                    rest,
+                    (self.make_piece(start, rest, value, Some(cond)), h, None),
+                ))
+            }
+            Some(("otherwise", after)) => {
+                let kw = self.at(k, "otherwise".len());
+                let h = value.h;
+                Ok((
+                    after,
+                    (self.make_piece(start, after, value, None), h, Some(kw)),
+                ))
+            }
+            _ => {
+                let h = value.h;
+                Ok((rest, (self.make_piece(start, rest, value, None), h, None)))
+            }
+        }
+    }
+
+    fn make_piece(&self, start: usize, rest: &'s str, value: N, cond: Option<N>) -> Piece {
+        Piece {
+            value: value.e,
+            cond: cond.map(|c| c.e),
+            span: self.span_from(start, rest),
+        }
+    }
+
+    /// After a piece: a separator or `}`.
+    fn after_piece(&self, rest: &'s str, bare: bool) -> Result<&'s str, Fail> {
+        let j = self.ws(rest);
+        match j.chars().next() {
+            Some(';' | ',' | '\n' | '}') => Ok(j),
+            None => Err(self.expected(j, "`}`")),
+            Some(_) if single_eq(j).is_some() => Err(hard(
+                error(
+                    K::Expected,
+                    self.at(j, 1),
+                    "`=` cannot be used in a condition",
+                )
+                .with_hint("to compare two values, write `==`"),
+            )),
+            Some(_) if bare => {
+                let (span, tok) = self.token_at(j);
+                Err(hard(
+                    error(
+                        K::Expected,
+                        span,
+                        format!(
+                            "expected `if`, `otherwise`, `;` or `}}` after the piece's value, found {tok}"
+                        ),
+                    )
+                    .with_hint("write `VALUE if CONDITION` or `VALUE otherwise`"),
+                ))
+            }
+            Some(_) => Err(self.close_expected(j, "`;`, a new line or `}`")),
+        }
+    }
+
+    #[cold]
+    fn empty_block(&self, i: &'s str) -> Fail {
+        hard(
+            error(
+                K::Expected,
+                self.at(i, 1),
+                "expected a piece: a `{ }` block needs at least one",
+            )
+            .with_hint("e.g. `{ 1 if 0 <= t < 1 }`"),
+        )
+    }
+
+    /// Another piece after one with no condition.
+    #[cold]
+    fn piece_after_last(&self, i: &'s str, last: &Piece, otherwise: Option<Span>) -> Fail {
+        match otherwise {
+            Some(kw) => hard(
+                error(
+                    K::Misplaced,
+                    self.token_at(i).0,
+                    "no piece can follow the `otherwise` piece",
+                )
+                .with_related(kw, "`otherwise` here")
+                .with_hint(
+                    "pieces are tried in order, so nothing after `otherwise` is ever used: move `otherwise` last",
+                ),
+            ),
+            None => {
+                let between = &self.src[last.span.end..self.pos(i)];
+                let hint = if between.contains(['\n']) && !between.contains([';', ',']) {
+                    "write `VALUE if CONDITION` or `VALUE otherwise` (inside `{ }` a new line starts a new piece; to continue a piece, put it in parentheses)"
+                } else {
+                    "write `VALUE if CONDITION` or `VALUE otherwise`"
+                };
+                hard(
+                    error(K::Expected, last.value.span, "this piece has no condition")
+                        .with_hint(hint),
+                )
+            }
+        }
+    }
+}
+
+/// The items of a bracket literal, as parsed.
+struct Rows {
+    rows: Vec<Vec<Expr>>,
+    semicolons: bool,
+    h: usize,
+}
+
+/// `[a, b; c, d]` and `[[a, b], [c, d]]` are matrices, anything else a sequence.
+fn bracket_kind(body: Rows) -> (ExprKind, usize) {
+    let Rows {
+        mut rows,
+        semicolons,
+        h,
+    } = body;
+    if semicolons {
+        if rows.last().is_some_and(|r| r.is_empty()) {
+            rows.pop();
+        }
+        return (ExprKind::Matrix { rows }, h);
+    }
+    let items = rows.pop().unwrap_or_default();
+    let is_row = |e: &Expr| matches!(&e.kind, ExprKind::Seq { from: None, .. });
+    if items.is_empty() || !items.iter().all(is_row) {
+        return (ExprKind::Seq { items, from: None }, h);
+    }
+    let rows = items
+        .into_iter()
+        .map(|e| match e.kind {
+            ExprKind::Seq { items, .. } => items,
+            _ => Vec::new(),
+        })
+        .collect();
+    (ExprKind::Matrix { rows }, h)
+}
+
+/// The message for a missing right operand.
+fn after_operator(op: Infix) -> &'static str {
+    match op {
+        Infix::Range => "the end of the range after `..`",
+        Infix::Logic(LogicOp::And) => "a condition after `and`",
+        Infix::Logic(LogicOp::Or) => "a condition after `or`",
+        Infix::Cmp(CmpOp::Lt) => "a value after `<`",
+        Infix::Cmp(CmpOp::Le) => "a value after `<=`",
+        Infix::Cmp(CmpOp::Gt) => "a value after `>`",
+        Infix::Cmp(CmpOp::Ge) => "a value after `>=`",
+        Infix::Cmp(CmpOp::Eq) => "a value after `==`",
+        Infix::Cmp(CmpOp::Ne) => "a value after `!=`",
+        Infix::Arith(BinOp::Add) => "a value after `+`",
+        Infix::Arith(BinOp::Sub) => "a value after `-`",
+        Infix::Arith(BinOp::Mul) => "a value after `*`",
+        Infix::Arith(BinOp::Div) => "a value after `/`",
+        Infix::Arith(BinOp::Pow) => "an exponent after `^`",
+        Infix::Arith(BinOp::MatMul) => "a value after `@`",
     }
 }
 
@@ -3194,7 +3338,11 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
         let src = "a = [1, 2\nb = 3";
         let e = fails_with(src, K::Expected);
         assert_eq!(caret(src, &e), "b");
-        assert!(e.message.starts_with("expected `,`, `;` or `]`"), "{e:?}");
+        assert_eq!(
+            e.message,
+            "expected `,`, `;` or `]` in the sequence, found `b`"
+        );
+        assert!(e.hint.unwrap().contains("is a `]` missing"));
         let src = "conv(a b)";
         let e = fails_with(src, K::Expected);
         assert_eq!(caret(src, &e), "b");
@@ -3492,7 +3640,7 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
         // The REPL and the tests run the parser on threads with 2 MiB of stack
         // or more; at the nesting limit it needs well under half of that.
         let worst = std::thread::Builder::new()
-            .stack_size(1 << 20)
+            .stack_size(2 << 20)
             .spawn(|| {
                 let n = MAX_NESTING - 6;
                 for (open, close) in [
