@@ -5,4 +5,5 @@
 pub mod engine;
 pub mod render;
 pub mod syntax;
+pub mod trace;
 pub mod value;

@@ -1,3 +1,7 @@
 //! Pure numerics: no interpreter state, no printing.
 
+pub mod conv2d;
+pub mod discrete;
+pub mod grid;
 pub mod ring;
+pub mod toeplitz;
