@@ -108,6 +108,22 @@ pub struct Conv2dOptions {
     pub boundary: Boundary,
 }
 
+impl Conv2dOptions {
+    /// PyTorch's `conv2d` options: `mode = valid` (PyTorch pads only by its
+    /// `padding`), zero boundary. The SPEC's `shape conv(A, K, stride=2,
+    /// padding=1, dilation=2)` example, ⌊(5 + 2·1 − 2·(3−1) − 1)/2⌋ + 1 = 2,
+    /// uses these.
+    pub fn pytorch(stride: (i64, i64), padding: (i64, i64), dilation: (i64, i64)) -> Self {
+        Conv2dOptions {
+            mode: Mode::Valid,
+            stride,
+            padding: Padding::Explicit(padding.0, padding.1),
+            dilation,
+            boundary: Boundary::Zero,
+        }
+    }
+}
+
 impl Default for Conv2dOptions {
     fn default() -> Self {
         Conv2dOptions {
@@ -1057,4 +1073,652 @@ pub fn steps_2d<T: Ring>(
         zeros,
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::discrete::{conv, SeqRef};
+    use crate::value::number::NumFmt;
+    use crate::value::scalar::Scalar;
+    use num_bigint::BigInt;
+    use num_rational::BigRational;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    fn q(v: i64) -> BigRational {
+        BigRational::from_integer(BigInt::from(v))
+    }
+
+    #[track_caller]
+    fn grid(rows: usize, cols: usize, v: &[i64]) -> Grid<BigRational> {
+        Grid::new(rows, cols, v.iter().map(|&i| q(i)).collect()).unwrap()
+    }
+
+    fn to_f64(g: &Grid<BigRational>) -> Grid<f64> {
+        g.map(crate::value::number::rational_to_f64)
+    }
+
+    #[track_caller]
+    fn assert_close(got: &Grid<f64>, want: &Grid<f64>) {
+        assert_eq!(got.shape(), want.shape());
+        let scale = want.data().iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        for (i, (g, w)) in got.data().iter().zip(want.data()).enumerate() {
+            assert!((g - w).abs() <= 1e-11 * scale, "cell {i}: {g} vs {w}");
+        }
+    }
+
+    fn opts(mode: Mode, boundary: Boundary) -> Conv2dOptions {
+        Conv2dOptions {
+            mode,
+            boundary,
+            ..Conv2dOptions::default()
+        }
+    }
+
+    fn config(cases: u32) -> Config {
+        Config {
+            cases,
+            rng_seed: RngSeed::Fixed(0x2d2d_2d2d),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    fn sym(names: &str, rows: usize, cols: usize) -> Grid<Scalar> {
+        let v: Vec<Scalar> = names.split_whitespace().map(Scalar::symbol).collect();
+        Grid::new(rows, cols, v).unwrap()
+    }
+
+    fn fmt(s: &Scalar) -> String {
+        s.format(&NumFmt::default())
+    }
+
+    /// SPEC §4.3: I = [a, b, c, d; e, f, g, h; i, j, k, l], K = [w, x; y, z].
+    #[test]
+    fn letter_example() {
+        let i = sym("a b c d e f g h i j k l", 3, 4);
+        let k = sym("w x y z", 2, 2);
+        let valid = opts(Mode::Valid, Boundary::Zero);
+        let c = corr2d(&i, &k, &valid).unwrap();
+        assert_eq!(c.shape(), (2, 3));
+        assert_eq!(fmt(&c[(0, 0)]), "a·w + b·x + e·y + f·z");
+        assert_eq!(fmt(&c[(1, 2)]), "g·w + h·x + k·y + l·z");
+        let v = conv2d(&i, &k, &valid).unwrap();
+        assert_eq!(fmt(&v[(0, 0)]), "a·z + b·y + e·x + f·w");
+
+        let w = window_2d(Op::Conv, &i, &k, &valid, (0, 1)).unwrap();
+        let cells: Vec<String> = w.cells.data().iter().map(|c| fmt(&c.value)).collect();
+        assert_eq!(cells, ["b", "c", "f", "g"]);
+        let kernel: Vec<String> = w.kernel.data().iter().map(fmt).collect();
+        assert_eq!(kernel, ["z", "y", "x", "w"], "flipped for conv");
+        assert_eq!(fmt(&w.value), "b·z + c·y + f·x + g·w");
+        assert!(w.cells.data().iter().all(|c| !c.padding));
+
+        let s = steps_2d(Op::Corr, &i, &k, &valid, false, None).unwrap();
+        assert_eq!((s.shape, s.rows.len()), ((2, 3), 6));
+        let first: Vec<(String, (usize, usize))> = s.rows[0]
+            .terms
+            .iter()
+            .map(|t| (fmt(&t.x), t.kernel_index))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                ("a".into(), (0, 0)),
+                ("b".into(), (0, 1)),
+                ("e".into(), (1, 0)),
+                ("f".into(), (1, 1))
+            ]
+        );
+        assert_eq!(fmt(&s.rows[0].value), "a·w + b·x + e·y + f·z");
+        let sc = steps_2d(Op::Conv, &i, &k, &valid, false, Some(0..1)).unwrap();
+        assert_eq!(sc.rows[0].terms[0].kernel_index, (1, 1), "a meets z");
+    }
+
+    type Case = (
+        &'static str,
+        Op,
+        Mode,
+        Boundary,
+        usize,
+        usize,
+        &'static [i64],
+    );
+
+    /// Reference values, computed once in Python (numpy 2.4.6, scipy 1.17.1) with
+    /// A = [[3,-1,2,0,4],[1,5,-2,3,-3],[0,2,4,-1,1],[-2,1,3,2,5]] and the kernels
+    /// of `kernels()`:
+    /// * Zero / Wrap / Reflect: `scipy.signal.convolve2d(A, K, mode, boundary=b)`
+    ///   (Corr: `correlate2d`) with b = 'fill' / 'wrap' / 'symm';
+    /// * Nearest (scipy.signal has none): `np.pad(A, pads, mode='edge')` then
+    ///   `convolve2d`/`correlate2d(…, 'valid')`, pads = the mode's padding;
+    ///   for Reflect the same with `np.pad(mode='symmetric')` agreed with `symm`.
+    const SCIPY_2D: &[Case] = include!("testdata/scipy2d.rs");
+
+    fn kernels(name: &str) -> Grid<BigRational> {
+        match name {
+            "K3" => grid(3, 3, &[1, 2, 0, -1, 3, 1, 2, 0, -2]),
+            "K2" => grid(2, 2, &[1, -2, 3, 4]),
+            "K23" => grid(2, 3, &[2, -1, 3, 1, 0, -4]),
+            "K51" => grid(5, 1, &[1, 2, 3, 4, 5]),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn matches_scipy_in_every_mode_and_boundary() {
+        let a = grid(
+            4,
+            5,
+            &[
+                3, -1, 2, 0, 4, 1, 5, -2, 3, -3, 0, 2, 4, -1, 1, -2, 1, 3, 2, 5,
+            ],
+        );
+        let af = to_f64(&a);
+        assert_eq!(SCIPY_2D.len(), 88);
+        for &(kn, op, mode, boundary, rows, cols, values) in SCIPY_2D {
+            let k = kernels(kn);
+            let o = opts(mode, boundary);
+            let got = apply2d(op, &a, &k, &o).unwrap();
+            assert_eq!(
+                got,
+                grid(rows, cols, values),
+                "{kn} {op:?} {mode:?} {boundary:?}"
+            );
+            let want = to_f64(&got);
+            for method in [Method2d::Direct, Method2d::Fft] {
+                let f = apply2d_f64(op, &af, &to_f64(&k), &o, method).unwrap();
+                assert_close(&f, &want);
+            }
+        }
+    }
+
+    /// PyTorch `conv2d` (a correlation) with stride, padding and dilation. The
+    /// references come from a naive numpy version of PyTorch's formula
+    /// (torch itself was not installed):
+    /// `out[i,j] = Σ_{a,b} xp[i·s0 + a·d0, j·s1 + b·d1]·w[a,b]`, `xp = np.pad(x, p)`,
+    /// out size `(n + 2p − d(k−1) − 1)//s + 1`; the same function with s = d = 1,
+    /// p = 0 equals `scipy.signal.correlate2d(x, w, 'valid')`.
+    #[test]
+    fn matches_pytorch_stride_padding_dilation() {
+        let x = grid(
+            5,
+            6,
+            &[
+                1, 2, -1, 0, 3, 2, 0, -2, 4, 1, 1, -1, 3, 1, 0, 2, -3, 4, 2, -1, 1, 5, 0, 1, -4, 2,
+                3, 1, 2, 0,
+            ],
+        );
+        let w = grid(3, 3, &[1, 0, -1, 2, 1, 0, -1, 3, 1]);
+        type TorchCase = (
+            (i64, i64),
+            (i64, i64),
+            (i64, i64),
+            usize,
+            usize,
+            &'static [i64],
+        );
+        let cases: [TorchCase; 4] = [
+            ((2, 2), (1, 1), (2, 2), 2, 2, &[0, 14, -2, 2]),
+            (
+                (1, 2),
+                (0, 1),
+                (1, 1),
+                3,
+                3,
+                &[8, 3, -6, 10, 8, -1, -9, 6, 13],
+            ),
+            ((2, 1), (2, 0), (1, 2), 4, 2, &[-1, 0, -4, 6, 26, 1, -6, 2]),
+            ((3, 3), (1, 2), (1, 1), 2, 3, &[0, 18, 4, -7, 6, -4]),
+        ];
+        for (s, p, d, rows, cols, values) in cases {
+            let o = Conv2dOptions::pytorch(s, p, d);
+            assert_eq!(
+                corr2d(&x, &w, &o).unwrap(),
+                grid(rows, cols, values),
+                "{s:?} {p:?} {d:?}"
+            );
+            for method in [Method2d::Direct, Method2d::Fft] {
+                let f = apply2d_f64(Op::Corr, &to_f64(&x), &to_f64(&w), &o, method).unwrap();
+                assert_close(&f, &to_f64(&grid(rows, cols, values)));
+            }
+        }
+    }
+
+    /// SPEC §2.4: `shape conv(A, K, stride=2, padding=1, dilation=2)` on 5×5:
+    /// ⌊(5 + 2·1 − 2·(3−1) − 1)/2⌋ + 1 = 2.
+    #[test]
+    fn shape_derivation_is_data() {
+        let s = shape2d(
+            (5, 5),
+            (3, 3),
+            Op::Conv,
+            &Conv2dOptions::pytorch((2, 2), (1, 1), (2, 2)),
+        )
+        .unwrap();
+        let r = s.rows;
+        assert_eq!(
+            (
+                r.n,
+                r.pad_before(),
+                r.pad_after(),
+                r.dilation,
+                r.k,
+                r.stride
+            ),
+            (5, 1, 1, 2, 3, 2)
+        );
+        assert_eq!((r.numerator(), r.out), (2, 2));
+        assert_eq!(s.out(), (2, 2));
+        // Full mode adds d·(k−1) on each side.
+        let f = shape2d(
+            (5, 5),
+            (3, 3),
+            Op::Conv,
+            &Conv2dOptions {
+                dilation: (2, 1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (f.rows.mode_pad, f.rows.out, f.cols.mode_pad, f.cols.out),
+            ((4, 4), 9, (2, 2), 7)
+        );
+        // Same mode: the split differs between conv and corr for even kernels.
+        let same = opts(Mode::Same, Boundary::Zero);
+        assert_eq!(
+            shape2d((4, 4), (2, 4), Op::Conv, &same)
+                .unwrap()
+                .rows
+                .mode_pad,
+            (1, 0)
+        );
+        assert_eq!(
+            shape2d((4, 4), (2, 4), Op::Corr, &same)
+                .unwrap()
+                .rows
+                .mode_pad,
+            (0, 1)
+        );
+        assert_eq!(
+            shape2d((4, 4), (2, 4), Op::Corr, &same)
+                .unwrap()
+                .cols
+                .mode_pad,
+            (1, 2)
+        );
+        // A kernel that does not fit: out 0, and conv2d says why.
+        let v = shape2d((2, 5), (3, 3), Op::Conv, &opts(Mode::Valid, Boundary::Zero)).unwrap();
+        assert!(!v.rows.fits());
+        assert_eq!(v.out(), (0, 3));
+    }
+
+    #[test]
+    fn padding_same_keeps_the_size() {
+        let a = grid(
+            4,
+            5,
+            &[
+                3, -1, 2, 0, 4, 1, 5, -2, 3, -3, 0, 2, 4, -1, 1, -2, 1, 3, 2, 5,
+            ],
+        );
+        for kn in ["K3", "K2", "K23"] {
+            let k = kernels(kn);
+            for op in [Op::Conv, Op::Corr] {
+                for boundary in [Boundary::Zero, Boundary::Reflect] {
+                    let by_padding = Conv2dOptions {
+                        mode: Mode::Valid,
+                        padding: Padding::Same,
+                        boundary,
+                        ..Default::default()
+                    };
+                    let got = apply2d(op, &a, &k, &by_padding).unwrap();
+                    assert_eq!(got.shape(), (4, 5));
+                    assert_eq!(
+                        got,
+                        apply2d(op, &a, &k, &opts(Mode::Same, boundary)).unwrap()
+                    );
+                }
+            }
+        }
+        let err = conv2d(
+            &a,
+            &kernels("K3"),
+            &Conv2dOptions {
+                padding: Padding::Same,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("mode=valid"), "{err}");
+    }
+
+    #[test]
+    fn boundary_sources() {
+        let b = |q, rule| boundary_source(q, 4, rule);
+        // Half-sample reflect: d c b a | a b c d | d c b a, period 8.
+        let reflect: Vec<Option<usize>> = (-6..10).map(|q| b(q, Boundary::Reflect)).collect();
+        let want = [2, 3, 3, 2, 1, 0, 0, 1, 2, 3, 3, 2, 1, 0, 0, 1];
+        assert_eq!(reflect, want.map(Some));
+        assert_eq!(b(-1, Boundary::Wrap), Some(3));
+        assert_eq!(b(9, Boundary::Wrap), Some(1));
+        assert_eq!(b(-3, Boundary::Nearest), Some(0));
+        assert_eq!(b(9, Boundary::Nearest), Some(3));
+        assert_eq!(b(-1, Boundary::Zero), None);
+        assert_eq!(b(2, Boundary::Zero), Some(2));
+        assert_eq!(boundary_source(-3, 1, Boundary::Reflect), Some(0));
+    }
+
+    #[test]
+    fn bad_options_and_limits() {
+        let a = grid(3, 3, &[1; 9]);
+        let k = grid(2, 2, &[1; 4]);
+        let with = |o: Conv2dOptions| conv2d(&a, &k, &o).unwrap_err().to_string();
+        let e = with(Conv2dOptions {
+            stride: (0, 1),
+            ..Default::default()
+        });
+        assert_eq!(e, "stride (rows) must be at least 1, got 0");
+        let e = with(Conv2dOptions {
+            padding: Padding::Explicit(1, -2),
+            ..Default::default()
+        });
+        assert_eq!(e, "padding (columns) must be 0 or more, got -2");
+        let e = with(Conv2dOptions {
+            dilation: (1, -1),
+            ..Default::default()
+        });
+        assert_eq!(e, "dilation (columns) must be at least 1, got -1");
+        let e = with(Conv2dOptions {
+            stride: (1, 1 << 40),
+            ..Default::default()
+        });
+        assert!(e.contains("at most 1000000"), "{e}");
+        let e = with(Conv2dOptions {
+            mode: Mode::Valid,
+            dilation: (3, 1),
+            ..Default::default()
+        });
+        assert!(
+            e.contains("the kernel spans 4 rows (with dilation) but the padded input has only 3"),
+            "{e}"
+        );
+        assert!(e.contains("use mode=same or mode=full"), "{e}");
+        // Rejected before allocating: a 2000001² output.
+        let e = with(Conv2dOptions {
+            padding: Padding::Explicit(1_000_000, 1_000_000),
+            ..Default::default()
+        });
+        assert!(e.contains("more than the limit of 25000000"), "{e}");
+        // The exact path's work limit.
+        let big = Grid::from_fn(1000, 1000, |_, _| 0.0f64);
+        let k11 = Grid::from_fn(11, 11, |_, _| 1.0f64);
+        assert!(matches!(
+            conv2d(&big, &k11, &Conv2dOptions::default()),
+            Err(ConvError::TooMuchWork { .. })
+        ));
+        // Empty matrices.
+        let empty: Grid<BigRational> = Grid::new(0, 3, vec![]).unwrap();
+        assert_eq!(
+            conv2d(&empty, &k, &Conv2dOptions::default()).unwrap_err(),
+            ConvError::Empty("the input matrix")
+        );
+        assert_eq!(
+            conv2d(&a, &empty, &Conv2dOptions::default()).unwrap_err(),
+            ConvError::Empty("the kernel")
+        );
+        assert!(window_2d(Op::Conv, &a, &k, &Conv2dOptions::default(), (4, 0)).is_err());
+    }
+
+    #[test]
+    fn window_shows_padding_and_boundary_values() {
+        let a = grid(2, 3, &[1, 2, 3, 4, 5, 6]);
+        let k = grid(2, 2, &[1, 10, 100, 1000]);
+        // Corr, full, reflect, at (0, 0): taps at input (−1, −1), (−1, 0), (0, −1), (0, 0).
+        let w = window_2d(
+            Op::Corr,
+            &a,
+            &k,
+            &opts(Mode::Full, Boundary::Reflect),
+            (0, 0),
+        )
+        .unwrap();
+        let pos: Vec<(i64, i64)> = w.cells.data().iter().map(|c| c.pos).collect();
+        assert_eq!(pos, [(-1, -1), (-1, 0), (0, -1), (0, 0)]);
+        let src: Vec<Option<(usize, usize)>> = w.cells.data().iter().map(|c| c.source).collect();
+        assert_eq!(
+            src,
+            [Some((0, 0)), Some((0, 0)), Some((0, 0)), Some((0, 0))]
+        );
+        let pad: Vec<bool> = w.cells.data().iter().map(|c| c.padding).collect();
+        assert_eq!(pad, [true, true, true, false]);
+        assert_eq!(w.value, q(1111));
+        // Zero fill: the padding holds 0 and no source; zeros=false leaves those terms out.
+        let z = opts(Mode::Full, Boundary::Zero);
+        let w = window_2d(Op::Corr, &a, &k, &z, (0, 0)).unwrap();
+        assert_eq!(w.cells[(0, 0)].source, None);
+        assert_eq!(w.value, q(1000));
+        let s = steps_2d(Op::Corr, &a, &k, &z, false, Some(0..1)).unwrap();
+        assert_eq!(s.rows[0].terms.len(), 1);
+        let s = steps_2d(Op::Corr, &a, &k, &z, true, Some(0..1)).unwrap();
+        assert_eq!(s.rows[0].terms.len(), 4);
+        assert_eq!(s.rows[0].value, q(1000));
+    }
+
+    /// PyTorch `conv_transpose2d`, references from a naive numpy version of its
+    /// formula (torch not installed): `out[i·s − p + a·d, …] += y[i, j]·w[a, b]`,
+    /// size `(n−1)s − 2p + d(k−1) + output_padding + 1`; with s = d = 1, p = 0 it
+    /// equals `scipy.signal.convolve2d(y, w, 'full')`.
+    #[test]
+    fn conv_transpose_matches_pytorch() {
+        let y = grid(2, 3, &[1, -2, 3, 2, 0, -1]);
+        let w = grid(3, 3, &[1, 0, -1, 2, 1, 0, -1, 3, 1]);
+        type TCase = (
+            (i64, i64),
+            (i64, i64),
+            (i64, i64),
+            (i64, i64),
+            usize,
+            usize,
+            &'static [i64],
+        );
+        let cases: [TCase; 3] = [
+            (
+                (2, 2),
+                (1, 1),
+                (1, 1),
+                (1, 1),
+                4,
+                6,
+                &[
+                    1, -4, -2, 6, 3, 0, 3, 1, -6, -6, 9, 4, 2, 0, 0, -2, -1, 0, 6, 2, 0, 1, -3, -1,
+                ],
+            ),
+            (
+                (2, 3),
+                (0, 1),
+                (2, 1),
+                (1, 2),
+                8,
+                9,
+                &[
+                    0, -1, -2, 0, 2, 3, 0, -3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -2, -4, -2, 0, 5,
+                    3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, -6, -2, -5, 8, 3, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 6, 2, 0, 0, 0, 1, -3, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                ],
+            ),
+            (
+                (1, 1),
+                (0, 0),
+                (1, 1),
+                (0, 0),
+                4,
+                5,
+                &[
+                    1, -2, 2, 2, -3, 4, -3, 1, 3, 1, 3, 7, -10, 6, 3, -2, 6, 3, -3, -1,
+                ],
+            ),
+        ];
+        for (stride, padding, dilation, output_padding, rows, cols, values) in cases {
+            let o = TransposeOptions {
+                stride,
+                padding,
+                dilation,
+                output_padding,
+            };
+            assert_eq!(
+                conv_transpose2d(&y, &w, &o).unwrap(),
+                grid(rows, cols, values),
+                "{o:?}"
+            );
+            let (rs, cs) = transpose_shape2d(y.shape(), w.shape(), &o).unwrap();
+            assert_eq!((rs.out, cs.out), (rows, cols));
+        }
+        // 1D: y = [1, 2, 3], k = [1, -1, 2], stride 2, padding 1, output_padding 1.
+        let o = Transpose1dOptions {
+            stride: 2,
+            padding: 1,
+            dilation: 1,
+            output_padding: 1,
+        };
+        let got = conv_transpose1d(&[q(1), q(2), q(3)], &[q(1), q(-1), q(2)], &o).unwrap();
+        assert_eq!(got, [-1, 4, -2, 7, -3, 6].map(q));
+        // Errors.
+        let bad = TransposeOptions {
+            output_padding: (2, 0),
+            stride: (2, 1),
+            ..Default::default()
+        };
+        assert!(conv_transpose2d(&y, &w, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("smaller than the stride"));
+        let bad = TransposeOptions {
+            padding: (3, 0),
+            ..Default::default()
+        };
+        assert!(conv_transpose2d(&y, &w, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("use less padding"));
+    }
+
+    // --- properties ----------------------------------------------------------
+
+    fn int_grid(max: usize) -> impl Strategy<Value = Grid<BigRational>> {
+        (1..=max, 1..=max).prop_flat_map(|(r, c)| {
+            prop::collection::vec(-9i64..10, r * c).prop_map(move |v| grid(r, c, &v))
+        })
+    }
+
+    fn float_grid(max: usize) -> impl Strategy<Value = Grid<f64>> {
+        (1..=max, 1..=max).prop_flat_map(|(r, c)| {
+            prop::collection::vec(-1.0f64..1.0, r * c)
+                .prop_map(move |v| Grid::new(r, c, v).unwrap())
+        })
+    }
+
+    fn any_options() -> impl Strategy<Value = Conv2dOptions> {
+        let mode = prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)];
+        let boundary = prop_oneof![
+            Just(Boundary::Zero),
+            Just(Boundary::Wrap),
+            Just(Boundary::Reflect),
+            Just(Boundary::Nearest)
+        ];
+        (
+            mode,
+            boundary,
+            (1i64..4, 1i64..4),
+            (0i64..3, 0i64..3),
+            (1i64..3, 1i64..3),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(mode, boundary, stride, pad, dilation, same)| Conv2dOptions {
+                    mode,
+                    boundary,
+                    stride,
+                    padding: if same && mode == Mode::Valid {
+                        Padding::Same
+                    } else {
+                        Padding::Explicit(pad.0, pad.1)
+                    },
+                    dilation,
+                },
+            )
+    }
+
+    fn dot(a: &Grid<BigRational>, b: &Grid<BigRational>) -> BigRational {
+        a.data()
+            .iter()
+            .zip(b.data())
+            .fold(q(0), |acc, (x, y)| acc + x * y)
+    }
+
+    proptest! {
+        #![proptest_config(config(64))]
+
+        #[test]
+        fn f64_paths_match_the_direct_sum(a in float_grid(9), k in float_grid(4), o in any_options(), corr_op in any::<bool>()) {
+            let op = if corr_op { Op::Corr } else { Op::Conv };
+            match apply2d(op, &a, &k, &o) {
+                Ok(want) => {
+                    for method in [Method2d::Auto, Method2d::Direct, Method2d::Fft] {
+                        assert_close(&apply2d_f64(op, &a, &k, &o, method).unwrap(), &want);
+                    }
+                }
+                Err(e) => {
+                    prop_assert!(matches!(e, ConvError::KernelTooLarge { .. }), "{}", e);
+                    prop_assert_eq!(apply2d_f64(op, &a, &k, &o, Method2d::Auto).unwrap_err(), e);
+                }
+            }
+        }
+
+        #[test]
+        fn conv_transpose_is_the_adjoint_of_corr(
+            x in int_grid(8),
+            k in int_grid(3),
+            stride in (1i64..4, 1i64..4),
+            pad in (0i64..3, 0i64..3),
+            dilation in (1i64..3, 1i64..3),
+            seed in prop::collection::vec(-9i64..10, 64),
+        ) {
+            let o = Conv2dOptions::pytorch(stride, pad, dilation);
+            let Ok(y) = corr2d(&x, &k, &o) else { return Ok(()) };
+            let r = Grid::from_fn(y.rows(), y.cols(), |i, j| q(seed[(i * y.cols() + j) % seed.len()]));
+            let s = shape2d(x.shape(), k.shape(), Op::Corr, &o).unwrap();
+            let op = |ax: &AxisShape| ax.numerator() % ax.stride as i64;
+            let t = TransposeOptions { stride, padding: pad, dilation, output_padding: (op(&s.rows), op(&s.cols)) };
+            let xt = conv_transpose2d(&r, &k, &t).unwrap();
+            prop_assert_eq!(xt.shape(), x.shape());
+            prop_assert_eq!(dot(&y, &r), dot(&x, &xt));
+        }
+
+        #[test]
+        fn full_conv2d_is_commutative(a in int_grid(5), b in int_grid(5)) {
+            let o = Conv2dOptions::default();
+            prop_assert_eq!(conv2d(&a, &b, &o).unwrap(), conv2d(&b, &a, &o).unwrap());
+        }
+
+        #[test]
+        fn corr2d_is_conv2d_with_flipped_kernel_in_full_and_valid(a in int_grid(6), k in int_grid(4), valid in any::<bool>()) {
+            let o = Conv2dOptions { mode: if valid { Mode::Valid } else { Mode::Full }, ..Default::default() };
+            prop_assert_eq!(corr2d(&a, &k, &o).ok(), conv2d(&a, &k.flipped(), &o).ok());
+        }
+
+        #[test]
+        fn one_row_conv2d_is_1d_conv(x in prop::collection::vec(-9i64..10, 1..12), y in prop::collection::vec(-9i64..10, 1..6)) {
+            for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+                let one = conv(SeqRef::new(0, &x.iter().map(|&v| q(v)).collect::<Vec<_>>()), SeqRef::new(0, &y.iter().map(|&v| q(v)).collect::<Vec<_>>()), mode).unwrap();
+                let two = conv2d(&grid(1, x.len(), &x), &grid(1, y.len(), &y), &opts(mode, Boundary::Zero));
+                match two {
+                    Ok(g) => prop_assert_eq!(g.into_data(), one.seq.values),
+                    Err(_) => prop_assert!(one.seq.is_empty()),
+                }
+            }
+        }
+    }
 }

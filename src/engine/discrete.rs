@@ -1568,10 +1568,10 @@ mod tests {
     fn next_fast_len_is_even_and_smooth() {
         for n in 1..2000 {
             let m = next_fast_len(n);
-            assert!(m >= n && m % 2 == 0, "{n} → {m}");
+            assert!(m >= n && m.is_multiple_of(2), "{n} → {m}");
             let mut r = m;
             for p in [2, 3, 5] {
-                while r % p == 0 {
+                while r.is_multiple_of(p) {
                     r /= p;
                 }
             }

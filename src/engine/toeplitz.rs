@@ -333,3 +333,230 @@ pub fn conv_matrix_2d<T: Ring>(
         block: Some((oc, w)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::conv2d::{apply2d, Boundary, Padding};
+    use crate::engine::discrete::{conv, SeqRef};
+    use num_bigint::BigInt;
+    use num_rational::BigRational;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    fn q(v: i64) -> BigRational {
+        BigRational::from_integer(BigInt::from(v))
+    }
+
+    fn qs(v: &[i64]) -> Vec<BigRational> {
+        v.iter().map(|&i| q(i)).collect()
+    }
+
+    #[track_caller]
+    fn assert_dense(m: &ConvMatrix<BigRational>, want: &[&[i64]]) {
+        let rows: Vec<Vec<BigRational>> = want.iter().map(|r| qs(r)).collect();
+        assert_eq!(m.to_grid().to_rows(), rows);
+    }
+
+    /// `scipy.linalg.convolution_matrix(b, n, mode)` (scipy 1.17.1).
+    #[test]
+    fn matches_scipy_convolution_matrix() {
+        let b3 = qs(&[1, 2, 3]);
+        assert_dense(
+            &conv_matrix_1d(&b3, 5, Mode::Full).unwrap(),
+            &[
+                &[1, 0, 0, 0, 0],
+                &[2, 1, 0, 0, 0],
+                &[3, 2, 1, 0, 0],
+                &[0, 3, 2, 1, 0],
+                &[0, 0, 3, 2, 1],
+                &[0, 0, 0, 3, 2],
+                &[0, 0, 0, 0, 3],
+            ],
+        );
+        assert_dense(
+            &conv_matrix_1d(&b3, 5, Mode::Same).unwrap(),
+            &[
+                &[2, 1, 0, 0, 0],
+                &[3, 2, 1, 0, 0],
+                &[0, 3, 2, 1, 0],
+                &[0, 0, 3, 2, 1],
+                &[0, 0, 0, 3, 2],
+            ],
+        );
+        assert_dense(
+            &conv_matrix_1d(&b3, 5, Mode::Valid).unwrap(),
+            &[&[3, 2, 1, 0, 0], &[0, 3, 2, 1, 0], &[0, 0, 3, 2, 1]],
+        );
+        let b4 = qs(&[1, 2, 3, 4]);
+        assert_dense(
+            &conv_matrix_1d(&b4, 6, Mode::Same).unwrap(),
+            &[
+                &[2, 1, 0, 0, 0, 0],
+                &[3, 2, 1, 0, 0, 0],
+                &[4, 3, 2, 1, 0, 0],
+                &[0, 4, 3, 2, 1, 0],
+                &[0, 0, 4, 3, 2, 1],
+                &[0, 0, 0, 4, 3, 2],
+            ],
+        );
+        assert_dense(
+            &conv_matrix_1d(&b4, 6, Mode::Valid).unwrap(),
+            &[
+                &[4, 3, 2, 1, 0, 0],
+                &[0, 4, 3, 2, 1, 0],
+                &[0, 0, 4, 3, 2, 1],
+            ],
+        );
+        let full = conv_matrix_1d(&b4, 6, Mode::Full).unwrap();
+        assert_eq!((full.rows(), full.cols(), full.stored()), (9, 6, 24));
+    }
+
+    /// When len(b) > n scipy differs: `convolution_matrix([1,2,3,4,5], 3, 'same')`
+    /// has 5 rows and `'valid'` 3 (it swaps). Ours follows conv(a, b): n rows and none.
+    #[test]
+    fn kernel_longer_than_input_follows_our_conv() {
+        let b = qs(&[1, 2, 3, 4, 5]);
+        let same = conv_matrix_1d(&b, 3, Mode::Same).unwrap();
+        // conv([p, q, r], b, same) keeps full[2..5].
+        assert_dense(&same, &[&[3, 2, 1], &[4, 3, 2], &[5, 4, 3]]);
+        let valid = conv_matrix_1d(&b, 3, Mode::Valid).unwrap();
+        assert_eq!((valid.rows(), valid.cols()), (0, 3));
+        assert!(conv_matrix_1d(&b, 0, Mode::Full).is_err());
+        assert!(conv_matrix_1d::<BigRational>(&[], 3, Mode::Full).is_err());
+    }
+
+    #[test]
+    fn counts_matvec_and_steps() {
+        let b = qs(&[1, 0, 3]);
+        let m = conv_matrix_1d(&b, 4, Mode::Full).unwrap();
+        assert_eq!((m.stored(), m.nonzeros()), (12, 8));
+        assert_eq!(m.get(2, 0), q(3));
+        assert_eq!(m.get(0, 3), q(0));
+        let v = qs(&[1, 2, 3, 4]);
+        assert_eq!(m.matvec(&v).unwrap(), qs(&[1, 2, 6, 10, 9, 12]));
+        let s = m.matvec_steps(&v, Some(2..3)).unwrap();
+        assert_eq!(s.total_rows, 6);
+        let r = &s.rows[0];
+        let terms: Vec<(usize, BigRational, BigRational)> = r
+            .terms
+            .iter()
+            .map(|t| (t.col, t.a.clone(), t.v.clone()))
+            .collect();
+        assert_eq!(terms, [(0, q(3), q(1)), (1, q(0), q(2)), (2, q(1), q(3))]);
+        assert_eq!(r.value, q(6));
+        assert!(m.matvec(&v[..3]).is_err());
+        // Dense version: zeros=false leaves out zero entries.
+        let g = m.to_grid();
+        let d = matvec_steps(&g, &v, false, None).unwrap();
+        assert_eq!(d.rows[2].terms.len(), 2);
+        assert_eq!(
+            d.rows.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
+            qs(&[1, 2, 6, 10, 9, 12])
+        );
+        let d = matvec_steps(&g, &v, true, Some(0..1)).unwrap();
+        assert_eq!(d.rows[0].terms.len(), 4);
+    }
+
+    #[test]
+    fn wrap_gives_a_block_circulant_matrix() {
+        let k = Grid::new(3, 3, qs(&[1, 2, 3, 4, 5, 6, 7, 8, 9])).unwrap();
+        let o = Conv2dOptions {
+            mode: Mode::Same,
+            boundary: Boundary::Wrap,
+            ..Default::default()
+        };
+        let (h, w) = (4usize, 5usize);
+        let m = conv_matrix_2d(&k, (h as i64, w as i64), Op::Conv, &o).unwrap();
+        assert_eq!((m.rows(), m.cols(), m.block()), (20, 20, Some((5, 5))));
+        // Entry ((i, j), (r, c)) depends only on ((r − i) mod h, (c − j) mod w).
+        for i in 0..h {
+            for j in 0..w {
+                for r in 0..h {
+                    for c in 0..w {
+                        let e = m.get(i * w + j, r * w + c);
+                        let e0 = m.get(0, ((r + h - i) % h) * w + (c + w - j) % w);
+                        assert_eq!(e, e0);
+                    }
+                }
+            }
+        }
+        assert_eq!(m.nonzeros(), 20 * 9);
+        // Zero boundary, valid: doubly block Toeplitz with the band of 9 taps.
+        let v = conv_matrix_2d(
+            &k,
+            (4, 5),
+            Op::Conv,
+            &Conv2dOptions {
+                mode: Mode::Valid,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((v.rows(), v.cols(), v.stored()), (6, 20, 54));
+    }
+
+    #[test]
+    fn size_limit_is_checked_first() {
+        let k = Grid::new(1, 1, qs(&[1])).unwrap();
+        let e = conv_matrix_2d(&k, (100, 100), Op::Conv, &Conv2dOptions::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("10000×10000 convolution matrix"),
+            "{e}"
+        );
+        let e = conv_matrix_2d(&k, (1 << 40, 1 << 40), Op::Conv, &Conv2dOptions::default())
+            .unwrap_err();
+        assert!(matches!(e, ConvError::TooLarge { .. }), "{e}");
+        assert!(conv_matrix_2d(&k, (0, 3), Op::Conv, &Conv2dOptions::default()).is_err());
+        assert!(conv_matrix_1d(&qs(&[1]), 1 << 40, Mode::Full).is_err());
+    }
+
+    fn config(cases: u32) -> Config {
+        Config {
+            cases,
+            rng_seed: RngSeed::Fixed(0x7031_1172),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(64))]
+
+        #[test]
+        fn toeplitz_times_a_is_conv(a in prop::collection::vec(-9i64..10, 1..10), b in prop::collection::vec(-9i64..10, 1..6)) {
+            let (a, b) = (qs(&a), qs(&b));
+            for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+                let t = conv_matrix_1d(&b, a.len() as i64, mode).unwrap();
+                let c = conv(SeqRef::new(0, &a), SeqRef::new(0, &b), mode).unwrap();
+                prop_assert_eq!(t.matvec(&a).unwrap(), c.seq.values);
+            }
+        }
+
+        #[test]
+        fn conv2d_is_matrix_times_flattened_input(
+            (h, w) in (1usize..6, 1usize..6),
+            (kr, kc) in (1usize..4, 1usize..4),
+            seed in prop::collection::vec(-9i64..10, 40),
+            mode in prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)],
+            boundary in prop_oneof![Just(Boundary::Zero), Just(Boundary::Wrap), Just(Boundary::Reflect), Just(Boundary::Nearest)],
+            stride in (1i64..3, 1i64..3),
+            pad in (0i64..2, 0i64..2),
+            dilation in (1i64..3, 1i64..3),
+            corr_op in any::<bool>(),
+        ) {
+            let op = if corr_op { Op::Corr } else { Op::Conv };
+            let a = Grid::from_fn(h, w, |r, c| q(seed[(r * w + c) % 40]));
+            let k = Grid::from_fn(kr, kc, |r, c| q(seed[(7 + r * kc + c) % 40] - 3));
+            let o = Conv2dOptions { mode, boundary, stride, padding: Padding::Explicit(pad.0, pad.1), dilation };
+            match apply2d(op, &a, &k, &o) {
+                Ok(want) => {
+                    let m = conv_matrix_2d(&k, (h as i64, w as i64), op, &o).unwrap();
+                    prop_assert_eq!(m.rows(), want.rows() * want.cols());
+                    prop_assert_eq!(m.matvec(a.data()).unwrap(), want.into_data());
+                }
+                Err(e) => prop_assert_eq!(conv_matrix_2d(&k, (h as i64, w as i64), op, &o).unwrap_err(), e),
+            }
+        }
+    }
+}
