@@ -49,6 +49,16 @@
 //! `corr2d` with the same stride, padding and dilation (mode valid, zero
 //! boundary); each axis has `(n−1)·s − 2p + d·(k−1) + output_padding + 1`
 //! outputs.
+//!
+//! # Limits
+//!
+//! Options are checked (stride and dilation ≥ 1, padding ≥ 0, each at most
+//! [`MAX_OPTION`]); outputs and padded inputs have at most [`MAX_CELLS`]
+//! cells ([`MAX_EXACT_OUTPUT`](crate::engine::discrete::MAX_EXACT_OUTPUT) on
+//! the generic path, which also takes at most
+//! [`MAX_DIRECT_WORK`] multiply-adds). A kernel that does not fit the padded input is an error
+//! ([`ConvError::KernelTooLarge`]) rather than an empty matrix; [`shape2d`]
+//! still derives its (zero) size.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -56,7 +66,9 @@ use std::sync::Arc;
 use num_complex::Complex;
 use realfft::RealFftPlanner;
 
-use crate::engine::discrete::{clip_usize, ConvError, Mode, Op, MAX_DIRECT_WORK};
+use crate::engine::discrete::{
+    check_exact_output, clip_usize, ConvError, Mode, Op, MAX_DIRECT_WORK,
+};
 use crate::engine::grid::Grid;
 use crate::engine::ring::Ring;
 use crate::trace::discrete::{
@@ -453,6 +465,8 @@ pub fn apply2d<T: Ring>(
     opts: &Conv2dOptions,
 ) -> Result<Grid<T>, ConvError> {
     let plan = Plan::new(a.shape(), k.shape(), op, opts)?;
+    let (or, oc) = plan.shape.out();
+    check_exact_output(format!("the {or}×{oc} result"), or as u128 * oc as u128)?;
     check_work(plan.work())?;
     let ku = plan.applied(k);
     let (kr, kc) = k.shape();
@@ -903,13 +917,7 @@ pub fn conv_transpose2d<T: Ring>(
 ) -> Result<Grid<T>, ConvError> {
     let (rs, cs) = transpose_shape2d(y.shape(), k.shape(), opts)?;
     let cells = rs.out as u128 * cs.out as u128;
-    if cells > MAX_CELLS as u128 {
-        return Err(too_large(
-            format!("the {}×{} output", rs.out, cs.out),
-            cells,
-            "use a smaller input or stride",
-        ));
-    }
+    check_exact_output(format!("the {}×{} result", rs.out, cs.out), cells)?;
     check_work(y.data().len() as u128 * k.data().len() as u128)?;
     let mut out = Grid::from_fn(rs.out, cs.out, |_, _| T::zero());
     let place = |i: usize, a: usize, ax: &TransposeAxis| -> Option<usize> {

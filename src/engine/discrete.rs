@@ -39,6 +39,16 @@
 //! * **DFT** (numpy's convention): `X[k] = Σ_{n=0}^{N−1} x[n]·e^{−2πikn/N}`;
 //!   the inverse carries the 1/N: `x[n] = (1/N)·Σ_k X[k]·e^{+2πikn/N}`. The
 //!   input's first value is n = 0 and it is zero-padded to N.
+//!
+//! # Limits
+//!
+//! Checked before anything is allocated, each with an error that says what
+//! to do instead: results of at most [`MAX_SEQ_LEN`] samples
+//! ([`MAX_EXACT_OUTPUT`] on the generic path), at most [`MAX_DIRECT_WORK`]
+//! multiply-adds on the generic path (floats use [`conv_f64`], which has an
+//! FFT), indices within ±[`MAX_INDEX`], and step tables of at most
+//! [`MAX_STEP_ROWS`] rows and [`MAX_STEP_TERMS`] terms (builders take a
+//! range of rows to build part of a long table).
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -57,6 +67,11 @@ pub const MAX_SEQ_LEN: usize = 100_000_000;
 
 /// Most multiply-adds the generic (exact, symbolic) direct sum may take.
 pub const MAX_DIRECT_WORK: u128 = 100_000_000;
+
+/// Most samples (or cells) a result of the generic path may have: exact and
+/// symbolic values are large, so their results are capped well below
+/// [`MAX_SEQ_LEN`].
+pub const MAX_EXACT_OUTPUT: usize = 10_000_000;
 
 /// Sequence indices stay within ±2^61, so that index arithmetic never overflows.
 pub const MAX_INDEX: i64 = 1 << 61;
@@ -258,6 +273,19 @@ fn check_len(what: &str, len: u128) -> Result<(), ConvError> {
     Ok(())
 }
 
+/// The size check of a generic (exact or symbolic) result.
+pub(crate) fn check_exact_output(what: String, size: u128) -> Result<(), ConvError> {
+    if size > MAX_EXACT_OUTPUT as u128 {
+        return Err(ConvError::TooLarge {
+            what,
+            size,
+            limit: MAX_EXACT_OUTPUT as u128,
+            advice: "convert to floating point for large results, or use smaller inputs",
+        });
+    }
+    Ok(())
+}
+
 fn check_work(work: u128) -> Result<(), ConvError> {
     if work > MAX_DIRECT_WORK {
         return Err(ConvError::TooMuchWork {
@@ -423,7 +451,7 @@ pub fn convolve<T: Ring>(
             empty: Some(reason),
         });
     }
-    check_len("the result", w.len as u128)?;
+    check_exact_output("the result".into(), w.len as u128)?;
     check_work(w.work(x.len(), k.len()))?;
     Ok(ConvOutput {
         seq: Seq::new(w.start, direct_window(x.values, k.values, w.offset, w.len)),
@@ -690,6 +718,8 @@ fn ola_window(x: &[f64], h: &[f64], offset: usize, len: usize, fft_len: Option<u
 
 /// [`convolve`] for floats with a choice of [`Algorithm`]. All paths agree
 /// with the direct sum to rounding (about 1e-12 of the largest |value|).
+/// Inputs with a NaN or an infinity always take the direct sum, so that the
+/// non-finite value stays where it belongs.
 pub fn convolve_f64(
     op: Op,
     x: SeqRef<'_, f64>,
@@ -709,7 +739,10 @@ pub fn convolve_f64(
         });
     }
     check_len("the result", w.len as u128)?;
+    let finite = x.values.iter().chain(k.values).all(|v| v.is_finite());
     let algorithm = match algorithm {
+        // A NaN or ∞ would spread to every sample of an FFT result.
+        _ if !finite => Algorithm::Direct,
         Algorithm::Auto => choose_algorithm(x.len(), k.len(), mode),
         Algorithm::Fft if next_fast_len(x.len() + k.len() - 1) > MAX_SINGLE_FFT => {
             Algorithm::OverlapAdd { fft_len: None }
@@ -832,6 +865,7 @@ pub fn cconv<T: Ring>(x: SeqRef<'_, T>, y: SeqRef<'_, T>, n: i64) -> Result<Ccon
     check_seq(x)?;
     check_seq(y)?;
     let n = check_period(n)?;
+    check_exact_output("the circular convolution".into(), n as u128)?;
     check_work((n as u128).pow(2).min(x.len() as u128 * y.len() as u128))?;
     let values = if (x.len() as u128) * (y.len() as u128) < (n as u128).pow(2) {
         // Linear convolution, then wrap it.
@@ -1540,6 +1574,29 @@ mod tests {
         // Valid mode of the same inputs keeps 11 samples: within the limit.
         let v = conv(SeqRef::new(0, &x), SeqRef::new(0, &y), Mode::Valid).unwrap();
         assert_eq!(v.seq.len(), 11);
+    }
+
+    #[test]
+    fn non_finite_values_stay_local() {
+        let mut x = vec![1.0; 5000];
+        x[10] = f64::NAN;
+        x[20] = f64::INFINITY;
+        let y = vec![1.0; 500];
+        let c = conv_f64(SeqRef::new(0, &x), SeqRef::new(0, &y), Mode::Full).unwrap();
+        assert!(c.seq.values[9].is_finite() && c.seq.values[10].is_nan());
+        assert_eq!(c.seq.values[600], 500.0);
+    }
+
+    #[test]
+    fn exact_output_limit() {
+        let x = [q(1)];
+        let err = cconv(SeqRef::new(0, &x), SeqRef::new(0, &x), 50_000_000).unwrap_err();
+        assert!(
+            matches!(err, ConvError::TooLarge { limit, .. } if limit == MAX_EXACT_OUTPUT as u128)
+        );
+        assert!(err.to_string().contains("floating point"), "{err}");
+        let c = cconv_f64(SeqRef::new(0, &[1.0]), SeqRef::new(0, &[2.0]), 1_000_000).unwrap();
+        assert_eq!((c.values.len(), c.values[0]), (1_000_000, 2.0));
     }
 
     #[test]
