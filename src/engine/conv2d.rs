@@ -67,7 +67,8 @@ use num_complex::Complex;
 use realfft::RealFftPlanner;
 
 use crate::engine::discrete::{
-    check_exact_output, clip_usize, ConvError, Mode, Op, MAX_DIRECT_WORK,
+    check_exact_output, clip_usize, ConvError, Mode, Op, MAX_DIRECT_WORK, MAX_F64_DIRECT_WORK,
+    NON_FINITE,
 };
 use crate::engine::grid::Grid;
 use crate::engine::ring::Ring;
@@ -553,9 +554,6 @@ fn next_fast_len(n: usize) -> usize {
 fn choose_2d(plan: &Plan) -> Method2d {
     let (nr, nc) = fft_len_2d(plan);
     let cells = nr * nc;
-    if cells > MAX_FFT_CELLS {
-        return Method2d::Direct;
-    }
     let strided = if plan.shape.cols.stride > 1 { 2.0 } else { 1.0 };
     let direct = plan.work() as f64 * COST_MAC_2D * strided;
     let fft = COST_FFT_2D * 3.0 * cells as f64 * (cells as f64).log2();
@@ -576,17 +574,30 @@ pub fn apply2d_f64(
     method: Method2d,
 ) -> Result<Grid<f64>, ConvError> {
     let plan = Plan::new(a.shape(), k.shape(), op, opts)?;
+    let finite = a.data().iter().chain(k.data()).all(|v| v.is_finite());
+    let (nr, nc) = fft_len_2d(&plan);
+    let fft_fits = nr as u128 * nc as u128 <= MAX_FFT_CELLS as u128;
     let method = match method {
+        // A NaN or ∞ would spread to every cell of an FFT result.
+        _ if !finite || !fft_fits => Method2d::Direct,
         Method2d::Auto => choose_2d(&plan),
-        Method2d::Fft if fft_len_2d(&plan).0 * fft_len_2d(&plan).1 > MAX_FFT_CELLS => {
-            Method2d::Direct
-        }
         m => m,
     };
-    match method {
-        Method2d::Fft => Ok(fft_2d(&plan, a, k)),
-        _ => direct_2d_f64(&plan, a, k),
+    if method == Method2d::Fft {
+        return Ok(fft_2d(&plan, a, k));
     }
+    if plan.work() > MAX_F64_DIRECT_WORK {
+        return Err(ConvError::TooSlow {
+            work: plan.work(),
+            limit: MAX_F64_DIRECT_WORK,
+            reason: if finite {
+                "the padded input is too large for it"
+            } else {
+                NON_FINITE
+            },
+        });
+    }
+    direct_2d_f64(&plan, a, k)
 }
 
 /// `conv2d` of floats, direct or by FFT as the cost model picks.
@@ -1467,6 +1478,12 @@ mod tests {
             conv2d(&big, &k11, &Conv2dOptions::default()),
             Err(ConvError::TooMuchWork { .. })
         ));
+        // Floats with NaN take the direct sum (which stays local).
+        let mut nan = Grid::from_fn(40, 40, |_, _| 1.0f64);
+        nan[(0, 0)] = f64::NAN;
+        let k21 = Grid::from_fn(21, 21, |_, _| 1.0f64);
+        let c = conv2d_f64(&nan, &k21, &Conv2dOptions::default()).unwrap();
+        assert!(c[(0, 0)].is_nan() && c[(30, 30)] == 21.0 * 21.0);
         // Empty matrices.
         let empty: Grid<BigRational> = Grid::new(0, 3, vec![]).unwrap();
         assert_eq!(

@@ -73,6 +73,14 @@ pub const MAX_DIRECT_WORK: u128 = 100_000_000;
 /// [`MAX_SEQ_LEN`].
 pub const MAX_EXACT_OUTPUT: usize = 10_000_000;
 
+/// Most multiply-adds the f64 direct sum may take when no FFT can replace
+/// it (non-finite inputs, or an FFT beyond its size limit): a few seconds.
+pub const MAX_F64_DIRECT_WORK: u128 = 20_000_000_000;
+
+/// Why an f64 computation cannot use the FFT.
+pub(crate) const NON_FINITE: &str =
+    "an input holds NaN or ∞, which an FFT would spread to every sample";
+
 /// Sequence indices stay within ±2^61, so that index arithmetic never overflows.
 pub const MAX_INDEX: i64 = 1 << 61;
 
@@ -107,6 +115,15 @@ pub enum ConvError {
          values; convert to floating point (which has a fast FFT path) or use shorter inputs"
     )]
     TooMuchWork { work: u128, limit: u128 },
+    #[error(
+        "the direct sum needs {work} multiply-adds, more than the limit of {limit} \
+         (the FFT cannot be used: {reason}); use smaller inputs"
+    )]
+    TooSlow {
+        work: u128,
+        limit: u128,
+        reason: &'static str,
+    },
     #[error(
         "the step table would have {rows} rows, more than the limit of {limit}; \
          ask for one index (`at n`) or a range of rows"
@@ -749,6 +766,16 @@ pub fn convolve_f64(
         }
         a => a,
     };
+    if !finite {
+        let work = w.work(x.len(), k.len());
+        if work > MAX_F64_DIRECT_WORK {
+            return Err(ConvError::TooSlow {
+                work,
+                limit: MAX_F64_DIRECT_WORK,
+                reason: NON_FINITE,
+            });
+        }
+    }
     let values = match algorithm {
         Algorithm::Direct | Algorithm::Auto => {
             direct_window_f64(x.values, k.values, w.offset, w.len)
@@ -1585,6 +1612,10 @@ mod tests {
         let c = conv_f64(SeqRef::new(0, &x), SeqRef::new(0, &y), Mode::Full).unwrap();
         assert!(c.seq.values[9].is_finite() && c.seq.values[10].is_nan());
         assert_eq!(c.seq.values[600], 500.0);
+        // Too long for the direct sum, and no FFT: an error, not a hang.
+        let long = vec![f64::NAN; 200_000];
+        let err = conv_f64(SeqRef::new(0, &long), SeqRef::new(0, &long), Mode::Full).unwrap_err();
+        assert!(err.to_string().contains("NaN"), "{err}");
     }
 
     #[test]
