@@ -288,7 +288,7 @@ pub fn shape2d(
     opts: &Conv2dOptions,
 ) -> Result<Shape2d, ConvError> {
     let pads = match opts.padding {
-        Padding::Explicit(r, c) => Some(((("padding (rows)"), r), ("padding (columns)", c))),
+        Padding::Explicit(r, c) => Some(((ROWS.padding, r), (COLS.padding, c))),
         Padding::Same => {
             if opts.mode != Mode::Valid {
                 return Err(ConvError::ShapeMismatch(
@@ -305,8 +305,8 @@ pub fn shape2d(
         kernel.0,
         op,
         opts.mode,
-        ("stride (rows)", opts.stride.0),
-        ("dilation (rows)", opts.dilation.0),
+        (ROWS.stride, opts.stride.0),
+        (ROWS.dilation, opts.dilation.0),
         pads.map(|p| p.0),
     )?;
     let cols = axis_shape(
@@ -314,8 +314,8 @@ pub fn shape2d(
         kernel.1,
         op,
         opts.mode,
-        ("stride (columns)", opts.stride.1),
-        ("dilation (columns)", opts.dilation.1),
+        (COLS.stride, opts.stride.1),
+        (COLS.dilation, opts.dilation.1),
         pads.map(|p| p.1),
     )?;
     Ok(Shape2d { rows, cols })
@@ -825,39 +825,60 @@ pub struct TransposeAxis {
     pub out: usize,
 }
 
+/// The option names of one axis, for error messages.
+struct AxisNames {
+    axis: &'static str,
+    stride: &'static str,
+    padding: &'static str,
+    dilation: &'static str,
+    output_padding: &'static str,
+}
+
+const ROWS: AxisNames = AxisNames {
+    axis: "rows",
+    stride: "stride (rows)",
+    padding: "padding (rows)",
+    dilation: "dilation (rows)",
+    output_padding: "output_padding (rows)",
+};
+
+const COLS: AxisNames = AxisNames {
+    axis: "columns",
+    stride: "stride (columns)",
+    padding: "padding (columns)",
+    dilation: "dilation (columns)",
+    output_padding: "output_padding (columns)",
+};
+
+const SAMPLES: AxisNames = AxisNames {
+    axis: "samples",
+    stride: "stride",
+    padding: "padding",
+    dilation: "dilation",
+    output_padding: "output_padding",
+};
+
+/// One axis of a transposed convolution: options checked, size derived.
 fn transpose_axis(
     n: usize,
     k: usize,
-    axis: &'static str,
-    s: i64,
-    p: i64,
-    d: i64,
-    op: i64,
+    names: &AxisNames,
+    (s, p, d, op): (i64, i64, i64, i64),
 ) -> Result<TransposeAxis, ConvError> {
-    let name = |o: &'static str| -> &'static str {
-        match (o, axis) {
-            ("stride", "rows") => "stride (rows)",
-            ("stride", _) => "stride (columns)",
-            ("padding", "rows") => "padding (rows)",
-            ("padding", _) => "padding (columns)",
-            ("dilation", "rows") => "dilation (rows)",
-            ("dilation", _) => "dilation (columns)",
-            ("output_padding", "rows") => "output_padding (rows)",
-            _ => "output_padding (columns)",
-        }
-    };
-    let s = check_option(name("stride"), s, 1)?;
-    let p = check_option(name("padding"), p, 0)?;
-    let d = check_option(name("dilation"), d, 1)?;
-    let op = check_option(name("output_padding"), op, 0)?;
+    let s = check_option(names.stride, s, 1)?;
+    let p = check_option(names.padding, p, 0)?;
+    let d = check_option(names.dilation, d, 1)?;
+    let op = check_option(names.output_padding, op, 0)?;
     if op >= s.max(d) {
         return Err(ConvError::ShapeMismatch(format!(
-            "output_padding ({axis}) must be smaller than the stride or the dilation ({}), got {op}",
+            "{} must be smaller than the stride or the dilation ({}), got {op}",
+            names.output_padding,
             s.max(d)
         )));
     }
     let out =
         (n as i128 - 1) * s as i128 - 2 * p as i128 + d as i128 * (k as i128 - 1) + op as i128 + 1;
+    let axis = names.axis;
     if out < 1 {
         return Err(ConvError::ShapeMismatch(format!(
             "the transposed convolution would have {out} {axis}: (n−1)·stride − 2·padding + \
@@ -899,48 +920,64 @@ pub fn transpose_shape2d(
     let rows = transpose_axis(
         input.0,
         kernel.0,
-        "rows",
-        o.stride.0,
-        o.padding.0,
-        o.dilation.0,
-        o.output_padding.0,
+        &ROWS,
+        (o.stride.0, o.padding.0, o.dilation.0, o.output_padding.0),
     )?;
     let cols = transpose_axis(
         input.1,
         kernel.1,
-        "columns",
-        o.stride.1,
-        o.padding.1,
-        o.dilation.1,
-        o.output_padding.1,
+        &COLS,
+        (o.stride.1, o.padding.1, o.dilation.1, o.output_padding.1),
     )?;
     Ok((rows, cols))
 }
 
-/// Transposed convolution, PyTorch's `conv_transpose2d`:
-/// `out[i·s − p + a·d] += y[i]·K[a]` per axis — the adjoint of [`corr2d`]
-/// with the same stride, padding and dilation (`mode = valid`, zero boundary):
-/// `⟨corr2d(x, K), y⟩ = ⟨x, conv_transpose2d(y, K)⟩`.
-pub fn conv_transpose2d<T: Ring>(
+/// The output size of [`conv_transpose1d`].
+pub fn transpose_shape1d(
+    input: usize,
+    kernel: usize,
+    opts: &Transpose1dOptions,
+) -> Result<TransposeAxis, ConvError> {
+    if input == 0 {
+        return Err(ConvError::Empty("the input"));
+    }
+    if kernel == 0 {
+        return Err(ConvError::Empty("the kernel"));
+    }
+    let o = opts;
+    transpose_axis(
+        input,
+        kernel,
+        &SAMPLES,
+        (o.stride, o.padding, o.dilation, o.output_padding),
+    )
+}
+
+/// Where input `i`, kernel tap `a` lands in a transposed convolution's output.
+fn transpose_place(i: usize, a: usize, ax: &TransposeAxis) -> Option<usize> {
+    let q = (i * ax.stride + a * ax.dilation) as i64 - ax.padding as i64;
+    (0..ax.out as i64).contains(&q).then_some(q as usize)
+}
+
+/// The transposed convolution of `y` with `k` along axes already derived.
+fn transpose_core<T: Ring>(
     y: &Grid<T>,
     k: &Grid<T>,
-    opts: &TransposeOptions,
+    rs: &TransposeAxis,
+    cs: &TransposeAxis,
 ) -> Result<Grid<T>, ConvError> {
-    let (rs, cs) = transpose_shape2d(y.shape(), k.shape(), opts)?;
     let cells = rs.out as u128 * cs.out as u128;
     check_exact_output(format!("the {}×{} result", rs.out, cs.out), cells)?;
     check_work(y.data().len() as u128 * k.data().len() as u128)?;
     let mut out = Grid::from_fn(rs.out, cs.out, |_, _| T::zero());
-    let place = |i: usize, a: usize, ax: &TransposeAxis| -> Option<usize> {
-        let q = (i * ax.stride + a * ax.dilation) as i64 - ax.padding as i64;
-        (0..ax.out as i64).contains(&q).then_some(q as usize)
-    };
     for i in 0..y.rows() {
         for ta in 0..k.rows() {
-            let Some(r) = place(i, ta, &rs) else { continue };
+            let Some(r) = transpose_place(i, ta, rs) else {
+                continue;
+            };
             for j in 0..y.cols() {
                 for tb in 0..k.cols() {
-                    if let Some(c) = place(j, tb, &cs) {
+                    if let Some(c) = transpose_place(j, tb, cs) {
                         out[(r, c)].add_mul(&y[(i, j)], &k[(ta, tb)]);
                     }
                 }
@@ -950,6 +987,21 @@ pub fn conv_transpose2d<T: Ring>(
     Ok(out)
 }
 
+/// Transposed convolution, PyTorch's `conv_transpose2d`:
+/// `out[i·s − p + a·d] += y[i]·K[a]` per axis — the adjoint of [`corr2d`]
+/// with the same stride, padding and dilation (`mode = valid`, zero boundary):
+/// `⟨corr2d(x, K), y⟩ = ⟨x, conv_transpose2d(y, K)⟩`. `output_padding`
+/// (smaller than the stride or the dilation) picks among the input sizes
+/// that a strided correlation maps to the same output size.
+pub fn conv_transpose2d<T: Ring>(
+    y: &Grid<T>,
+    k: &Grid<T>,
+    opts: &TransposeOptions,
+) -> Result<Grid<T>, ConvError> {
+    let (rs, cs) = transpose_shape2d(y.shape(), k.shape(), opts)?;
+    transpose_core(y, k, &rs, &cs)
+}
+
 /// 1D transposed convolution (PyTorch's `conv_transpose1d`), the adjoint of
 /// the strided, padded, dilated correlation. Indices start at 0.
 pub fn conv_transpose1d<T: Ring>(
@@ -957,15 +1009,19 @@ pub fn conv_transpose1d<T: Ring>(
     k: &[T],
     opts: &Transpose1dOptions,
 ) -> Result<Vec<T>, ConvError> {
+    let cs = transpose_shape1d(y.len(), k.len(), opts)?;
+    let rs = TransposeAxis {
+        n: 1,
+        k: 1,
+        stride: 1,
+        padding: 0,
+        dilation: 1,
+        output_padding: 0,
+        out: 1,
+    };
     let yg = Grid::new(1, y.len(), y.to_vec())?;
     let kg = Grid::new(1, k.len(), k.to_vec())?;
-    let o = TransposeOptions {
-        stride: (1, opts.stride),
-        padding: (0, opts.padding),
-        dilation: (1, opts.dilation),
-        output_padding: (0, opts.output_padding),
-    };
-    Ok(conv_transpose2d(&yg, &kg, &o)?.into_data())
+    Ok(transpose_core(&yg, &kg, &rs, &cs)?.into_data())
 }
 
 // ---------------------------------------------------------------------------
@@ -1620,6 +1676,17 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("smaller than the stride"));
+        let bad = Transpose1dOptions {
+            output_padding: 1,
+            ..Default::default()
+        };
+        let e = conv_transpose1d(&[q(1)], &[q(1)], &bad)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "output_padding must be smaller than the stride or the dilation (1), got 1"
+        );
         let bad = TransposeOptions {
             padding: (3, 0),
             ..Default::default()
