@@ -1335,6 +1335,17 @@ mod tests {
     }
 
     #[test]
+    fn symbols_stay_symbolic() {
+        let x: Vec<Scalar> = ["a", "b"].iter().map(|s| Scalar::symbol(s)).collect();
+        let y: Vec<Scalar> = ["c", "d"].iter().map(|s| Scalar::symbol(s)).collect();
+        let c = conv(SeqRef::new(0, &x), SeqRef::new(0, &y), Mode::Full).unwrap();
+        assert_scalars(&c.seq.values, &["a·c", "a·d + b·c", "b·d"]);
+        let r = corr(SeqRef::new(0, &x), SeqRef::new(0, &y), Mode::Full).unwrap();
+        assert_eq!(r.seq.start, -1);
+        assert_scalars(&r.seq.values, &["a·d", "a·c + b·d", "b·c"]);
+    }
+
+    #[test]
     fn spec_example_steps() {
         let a = decs(&["1", "0.5", "1", "1"]);
         let b = decs(&["1", "0.5", "0.25"]);
