@@ -18,6 +18,7 @@ pub mod repl;
 pub mod runner;
 pub mod session;
 pub mod syntax;
+pub mod trace;
 pub mod value;
 
 pub use session::Session;

@@ -1,5 +1,9 @@
 //! Pure numerics: no interpreter state, no printing.
 
 pub mod continuous;
+pub mod conv2d;
+pub mod discrete;
+pub mod grid;
 pub mod ring;
+pub mod toeplitz;
 pub mod unipoly;

@@ -1,0 +1,6 @@
+//! What a table shows, as plain data: no strings, no colours.
+//!
+//! The engines build these values; the renderers turn them into text,
+//! Markdown, LaTeX, CSV or JSON.
+
+pub mod discrete;
