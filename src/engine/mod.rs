@@ -1,3 +1,4 @@
 //! Pure numerics: no interpreter state, no printing.
 
+pub mod exppoly;
 pub mod ring;
