@@ -293,7 +293,8 @@ impl<const N: usize> Term<N> {
             }
         } else if !(self.offset.is_exact() && self.coef.is_exact()) {
             self.coef = if self.offset.is_real() {
-                self.coef.scale(&Number::Float(self.offset.re.to_f64().exp()))
+                self.coef
+                    .scale(&Number::Float(self.offset.re.to_f64().exp()))
             } else {
                 CNum::from_c64(self.coef.to_c64() * self.offset.exp_c64())
             };
@@ -306,9 +307,9 @@ impl<const N: usize> Term<N> {
     pub fn eval(&self, x: &[f64; N]) -> Complex64 {
         let mut exponent = self.offset.to_c64();
         let mut monomial = 1.0;
-        for v in 0..N {
-            exponent += self.rate[v].to_c64() * x[v];
-            monomial *= x[v].powi(self.pow[v] as i32);
+        for ((xv, rate), pow) in x.iter().zip(&self.rate).zip(self.pow) {
+            exponent += rate.to_c64() * xv;
+            monomial *= xv.powi(pow as i32);
         }
         self.coef.to_c64() * monomial * exponent.exp()
     }
@@ -337,7 +338,11 @@ impl<const N: usize> Term<N> {
 
     fn is_conj_partner(&self, o: &Term<N>) -> bool {
         self.pow == o.pow
-            && self.rate.iter().zip(&o.rate).all(|(a, b)| a.conj().num_eq(b))
+            && self
+                .rate
+                .iter()
+                .zip(&o.rate)
+                .all(|(a, b)| a.conj().num_eq(b))
             && self.offset.conj().num_eq(&o.offset)
             && coef_close(&self.coef.conj(), &o.coef, 1e-9)
     }
@@ -773,7 +778,12 @@ impl ExpPolyN<1> {
             let offset = t.offset.add(&t.rate[0].scale(b));
             for q in 0..=k {
                 let c = nmul(&nmul(&binomial(k, q), &npow(a, q)), &npow(b, k - q));
-                out.push(Term::new(t.coef.scale(&c), [q], [rate.clone()], offset.clone()));
+                out.push(Term::new(
+                    t.coef.scale(&c),
+                    [q],
+                    [rate.clone()],
+                    offset.clone(),
+                ));
             }
         }
         out
@@ -905,7 +915,10 @@ impl ExpPolyN<2> {
             let rate = t.rate[0].scale(slope).add(&t.rate[1]);
             let off = t.offset.add(&t.rate[0].scale(offset));
             for q in 0..=m {
-                let c = nmul(&nmul(&binomial(m, q), &npow(slope, q)), &npow(offset, m - q));
+                let c = nmul(
+                    &nmul(&binomial(m, q), &npow(slope, q)),
+                    &npow(offset, m - q),
+                );
                 if c.is_zero() {
                     continue;
                 }
@@ -982,9 +995,11 @@ impl<const N: usize> Disp<N> {
         let freq = |d: &Disp<N>| -> Vec<Number> {
             match &d.shape {
                 Shape::Plain(_) => Vec::new(),
-                Shape::Trig { freq, phase, .. } => {
-                    freq.iter().chain(std::iter::once(phase)).map(Number::abs).collect()
-                }
+                Shape::Trig { freq, phase, .. } => freq
+                    .iter()
+                    .chain(std::iter::once(phase))
+                    .map(Number::abs)
+                    .collect(),
                 Shape::Raw { rate, offset, .. } => rate
                     .iter()
                     .chain(std::iter::once(offset))
@@ -1008,12 +1023,12 @@ impl<const N: usize> Disp<N> {
     /// Powers and the real exponential factor.
     fn base_factors(&self, vars: &[&str; N], style: Style, fmt: &NumFmt) -> Vec<String> {
         let mut out = Vec::new();
-        for v in 0..N {
-            match self.pow[v] {
+        for (var, pow) in vars.iter().zip(self.pow) {
+            match pow {
                 0 => {}
-                1 => out.push(vars[v].to_string()),
-                k if style == Style::Latex => out.push(format!("{}^{{{k}}}", vars[v])),
-                k => out.push(format!("{}^{k}", vars[v])),
+                1 => out.push(var.to_string()),
+                k if style == Style::Latex => out.push(format!("{var}^{{{k}}}")),
+                k => out.push(format!("{var}^{k}")),
             }
         }
         let items: Vec<(Number, &str)> = (0..N)
@@ -1032,7 +1047,13 @@ impl<const N: usize> Disp<N> {
         out
     }
 
-    fn render_into(&self, vars: &[&str; N], style: Style, fmt: &NumFmt, items: &mut Vec<(bool, String)>) {
+    fn render_into(
+        &self,
+        vars: &[&str; N],
+        style: Style,
+        fmt: &NumFmt,
+        items: &mut Vec<(bool, String)>,
+    ) {
         let base = self.base_factors(vars, style, fmt);
         let times = style.times();
         match &self.shape {
@@ -1072,7 +1093,10 @@ impl<const N: usize> Disp<N> {
                         (cos.clone(), sin.clone())
                     };
                     let inner = join_items(
-                        &[scaled(&c, &cos_f, style, fmt), scaled(&s, &sin_f, style, fmt)],
+                        &[
+                            scaled(&c, &cos_f, style, fmt),
+                            scaled(&s, &sin_f, style, fmt),
+                        ],
                         style,
                     );
                     let group = match style {
@@ -1212,6 +1236,16 @@ fn scaled(c: &Number, body: &str, style: Style, fmt: &NumFmt) -> (bool, String) 
     (neg, text)
 }
 
+/// A signed number as it appears in expressions: `1/3`, `-2`, `\frac{1}{3}`.
+pub fn render_number(n: &Number, style: Style, fmt: &NumFmt) -> String {
+    let (neg, body) = scaled(n, "", style, fmt);
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
 /// A complex coefficient: real → [`scaled`]; imaginary → `2·i·body`;
 /// general → `(1 + 2·i)·body`.
 fn scaled_c(c: &CNum, body: &str, style: Style, fmt: &NumFmt) -> (bool, String) {
@@ -1229,7 +1263,10 @@ fn scaled_c(c: &CNum, body: &str, style: Style, fmt: &NumFmt) -> (bool, String) 
         return scaled(&c.im, &with_unit, style, fmt);
     }
     let inner = join_with(
-        &[scaled(&c.re, "", style, fmt), scaled(&c.im, unit, style, fmt)],
+        &[
+            scaled(&c.re, "", style, fmt),
+            scaled(&c.im, unit, style, fmt),
+        ],
         "-",
     );
     let group = match style {
@@ -1275,8 +1312,18 @@ mod tests {
     fn polynomials_render_in_ascending_degree() {
         let t = ExpPoly::var();
         renders(&ExpPoly::constant(n(2)).sub(&t), "2 − t", "2 - t", "2 - t");
-        renders(&ExpPoly::monomial(q(1, 2), 2), "t^2/2", "t^2/2", "\\frac{t^{2}}{2}");
-        renders(&ExpPoly::monomial(q(-3, 2), 3), "−3·t^3/2", "-3*t^3/2", "-\\frac{3 t^{3}}{2}");
+        renders(
+            &ExpPoly::monomial(q(1, 2), 2),
+            "t^2/2",
+            "t^2/2",
+            "\\frac{t^{2}}{2}",
+        );
+        renders(
+            &ExpPoly::monomial(q(-3, 2), 3),
+            "−3·t^3/2",
+            "-3*t^3/2",
+            "-\\frac{3 t^{3}}{2}",
+        );
         renders(&ExpPoly::zero(), "0", "0", "0");
         renders(&ExpPoly::constant(q(2, 3)), "2/3", "2/3", "\\frac{2}{3}");
     }
@@ -1284,14 +1331,24 @@ mod tests {
     #[test]
     fn exponentials_and_offsets() {
         let p = ExpPoly::exp(n(-1)).sub(&ExpPoly::exp(n(-2)));
-        renders(&p, "exp(-t) − exp(-2·t)", "exp(-t) - exp(-2*t)", "e^{-t} - e^{-2 t}");
+        renders(
+            &p,
+            "exp(-t) − exp(-2·t)",
+            "exp(-t) - exp(-2*t)",
+            "e^{-t} - e^{-2 t}",
+        );
         // exp(-(t - 1)) keeps its exact offset.
         let shifted = ExpPoly::exp(n(-1)).compose_affine(&n(1), &n(-1));
         renders(&shifted, "exp(1 - t)", "exp(1 - t)", "e^{1 - t}");
         assert_eq!(shifted.eval_exact(&n(1)), Some(CNum::one()));
         assert!(shifted.eval_exact(&n(2)).is_none());
         assert_eq!(shifted.value_at(&n(2)).text("t", &fmt()), "exp(-1)");
-        renders(&ExpPoly::exp(q(-1, 2)).scale(&q(3, 2)), "3·exp(-t/2)/2", "3*exp(-t/2)/2", "\\frac{3 e^{-\\frac{t}{2}}}{2}");
+        renders(
+            &ExpPoly::exp(q(-1, 2)).scale(&q(3, 2)),
+            "3·exp(-t/2)/2",
+            "3*exp(-t/2)/2",
+            "\\frac{3 e^{-\\frac{t}{2}}}{2}",
+        );
     }
 
     #[test]
@@ -1299,7 +1356,8 @@ mod tests {
         renders(&ExpPoly::cos(n(1)), "cos(t)", "cos(t)", "\\cos(t)");
         renders(&ExpPoly::sin(n(2)), "sin(2·t)", "sin(2*t)", "\\sin(2 t)");
         renders(&ExpPoly::sin(n(-1)), "−sin(t)", "-sin(t)", "-\\sin(t)");
-        let damped = ExpPoly::exp(n(-1)).mul(&ExpPoly::cos(n(2)).add(&ExpPoly::sin(n(2)).scale(&q(1, 2))));
+        let damped =
+            ExpPoly::exp(n(-1)).mul(&ExpPoly::cos(n(2)).add(&ExpPoly::sin(n(2)).scale(&q(1, 2))));
         assert_eq!(damped.text("t", &fmt()), "exp(-t)·(cos(2·t) + sin(2·t)/2)");
         assert_eq!(damped.cas("t", &fmt()), "exp(-t)*(cos(2*t) + sin(2*t)/2)");
         let sum = ExpPoly::cos(n(1))
@@ -1314,7 +1372,14 @@ mod tests {
         let s = ExpPoly::sin(n(1)).compose_affine(&n(1), &n(-1));
         assert_eq!(s.text("t", &fmt()), "sin(t - 1)");
         close(s.eval(0.3), (0.3f64 - 1.0).sin());
-        assert_eq!(ExpPoly::var().scale(&n(2)).cos_of().unwrap().text("x", &fmt()), "cos(2·x)");
+        assert_eq!(
+            ExpPoly::var()
+                .scale(&n(2))
+                .cos_of()
+                .unwrap()
+                .text("x", &fmt()),
+            "cos(2·x)"
+        );
     }
 
     #[test]
@@ -1327,7 +1392,10 @@ mod tests {
         let sq = ExpPoly::sin(n(1)).pow(2).add(&ExpPoly::cos(n(1)).pow(2));
         assert_eq!(sq.text("t", &fmt()), "1");
         let float = ExpPoly::exp(Number::float(-0.5)).compose_affine(&n(1), &n(-2));
-        assert!(float.terms()[0].offset.is_zero(), "float rate folds the offset");
+        assert!(
+            float.terms()[0].offset.is_zero(),
+            "float rate folds the offset"
+        );
         close(float.eval(3.0), (-0.5f64).exp());
     }
 
@@ -1346,7 +1414,9 @@ mod tests {
         let s = ExpPoly::sin(n(1)).integrate(&n(0), &pi);
         close(s.constant_value().re, 2.0);
         // Numerical derivative of the antiderivative of a damped sinusoid.
-        let g = ExpPoly::exp(n(-1)).mul(&ExpPoly::sin(n(2))).mul(&ExpPoly::var());
+        let g = ExpPoly::exp(n(-1))
+            .mul(&ExpPoly::sin(n(2)))
+            .mul(&ExpPoly::var());
         let ga = g.antiderivative();
         for x in [0.0, 0.7, 2.5] {
             let h = 1e-5;
