@@ -43,7 +43,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::engine::exppoly::{render_number, ExpPoly, ExpPoly2, Style};
+use crate::engine::exppoly::{render_number, ConvKernel, ExpPoly, ExpPoly2, Style};
 use crate::value::number::{NumFmt, Number};
 
 /// Most intervals in a result (before merging).
@@ -919,8 +919,21 @@ pub struct PairForms {
     pub g_piece: usize,
     pub f_interval: Interval,
     pub g_interval: Interval,
-    pub integrand: ExpPoly2,
-    pub antiderivative: ExpPoly2,
+    /// The integrand and its antiderivative, kept dense; see
+    /// [`PairForms::integrand`] and [`PairForms::antiderivative`].
+    pub kernel: ConvKernel,
+}
+
+impl PairForms {
+    /// `f_i(τ)·g_j(t − τ)`, expanded, in the variables `(τ, t)`.
+    pub fn integrand(&self) -> ExpPoly2 {
+        self.kernel.integrand()
+    }
+
+    /// The antiderivative of the integrand in τ (constant of integration zero).
+    pub fn antiderivative(&self) -> ExpPoly2 {
+        self.kernel.antiderivative()
+    }
 }
 
 /// One term of the sum on a result interval.
@@ -1089,7 +1102,9 @@ pub fn convolve(
     }
 
     let mut formula = vec![ExpPoly::zero(); n_int];
-    let mut integral = vec![ExpPoly::zero(); n_int];
+    // The integrals alone (without delta shifts), for values at breakpoints.
+    let has_deltas = !f.deltas.is_empty() || !g.deltas.is_empty();
+    let mut integral = has_deltas.then(|| vec![ExpPoly::zero(); n_int]);
     let mut contributions: Vec<Vec<Contribution>> = vec![Vec::new(); n_int];
     let mut pairs = Vec::with_capacity(plans.len());
     for plan in &plans {
@@ -1097,10 +1112,9 @@ pub fn convolve(
             return Err(ExactError::Interrupted);
         }
         let (fi, gj) = (&f.pieces[plan.i], &g.pieces[plan.j]);
-        let integrand = fi.f.in_tau().mul(&gj.f.in_t_minus_tau());
-        let antiderivative = integrand.antiderivative_in(0);
-        if antiderivative.len() > MAX_TERMS {
-            return Err(too_large(Quantity::Terms, antiderivative.len(), MAX_TERMS));
+        let kernel = ConvKernel::new(&fi.f, &gj.f);
+        if kernel.size() > MAX_TERMS {
+            return Err(too_large(Quantity::Terms, kernel.size(), MAX_TERMS));
         }
         let mut pair = PairWork {
             op,
@@ -1109,8 +1123,7 @@ pub fn convolve(
             fi,
             gj,
             g_interval: g_orig.pieces[g_piece(plan.j)].interval(),
-            integrand,
-            antiderivative,
+            kernel,
             cache: Default::default(),
         };
         let pair_index = pairs.len();
@@ -1127,9 +1140,13 @@ pub fn convolve(
                 (Some(_), None, _) => Lim::Hi,
                 (None, None, _) => Lim::PosInf,
             };
-            let value = pair.at(upper)?.sub(&pair.at(lower)?);
+            pair.prepare(upper)?;
+            pair.prepare(lower)?;
+            let value = pair.at(upper).sub(pair.at(lower));
             formula[k].add_assign(&value);
-            integral[k].add_assign(&value);
+            if let Some(integral) = integral.as_mut() {
+                integral[k].add_assign(&value);
+            }
             contributions[k].push(Contribution::Integral {
                 pair: pair_index,
                 lower: pair.limit(lower),
@@ -1142,8 +1159,7 @@ pub fn convolve(
             g_piece: pair.g_piece,
             f_interval: fi.interval(),
             g_interval: pair.g_interval,
-            integrand: pair.integrand,
-            antiderivative: pair.antiderivative,
+            kernel: pair.kernel,
         });
     }
 
@@ -1222,11 +1238,10 @@ pub fn convolve(
     }
 
     // Which piece holds each breakpoint.
-    let has_deltas = !f.deltas.is_empty() || !g.deltas.is_empty();
     let mut lo_closed: Vec<bool> = (0..n_int).map(|k| k > 0 && !has_deltas).collect();
     let mut hi_closed = vec![false; n_int];
     let mut points: Vec<Option<ExpPoly>> = vec![None; sums.len()];
-    if has_deltas {
+    if let Some(integral) = &integral {
         for (p, x) in sums.iter().enumerate() {
             let mut v = integral[p].value_at(x);
             let point_values = f
@@ -1338,10 +1353,9 @@ struct PairWork<'a> {
     fi: &'a Piece,
     gj: &'a Piece,
     g_interval: Interval,
-    integrand: ExpPoly2,
-    antiderivative: ExpPoly2,
-    /// The antiderivative at a, b, t − c, t − d.
-    cache: [Option<ExpPoly>; 4],
+    kernel: ConvKernel,
+    /// The antiderivative at a, b, t − c, t − d; zero at ±∞ (checked to converge).
+    cache: [Option<ExpPoly>; 6],
 }
 
 impl PairWork<'_> {
@@ -1357,13 +1371,30 @@ impl PairWork<'_> {
         }
     }
 
-    /// The antiderivative at a limit; zero at ±∞ when the integral converges there.
-    fn at(&mut self, lim: Lim) -> Result<ExpPoly, ExactError> {
-        let slot = match lim {
-            Lim::NegInf | Lim::PosInf => {
+    fn slot(lim: Lim) -> usize {
+        match lim {
+            Lim::Lo => 0,
+            Lim::Hi => 1,
+            Lim::TMinusC => 2,
+            Lim::TMinusD => 3,
+            Lim::NegInf => 4,
+            Lim::PosInf => 5,
+        }
+    }
+
+    /// Compute the antiderivative at a limit once; at ±∞ it is zero when the
+    /// integral converges there, and an error otherwise.
+    fn prepare(&mut self, lim: Lim) -> Result<(), ExactError> {
+        let slot = Self::slot(lim);
+        if self.cache[slot].is_some() {
+            return Ok(());
+        }
+        let value = match self.limit(lim) {
+            Limit::Affine { slope, offset } => self.kernel.antiderivative_at(&slope, &offset),
+            Limit::NegInf | Limit::PosInf => {
                 let toward_pos = lim == Lim::PosInf;
-                if let Some(term) = self.integrand.tau_tail_blocker(toward_pos) {
-                    let term = ExpPoly2::from_terms([term.clone()]).render(
+                if let Some(term) = self.kernel.tail_blocker(toward_pos) {
+                    let term = ExpPoly2::from_terms([term]).render(
                         ["τ", "t"],
                         Style::Text,
                         &NumFmt::default(),
@@ -1382,23 +1413,17 @@ impl PairWork<'_> {
                         term,
                     })));
                 }
-                return Ok(ExpPoly::zero());
+                ExpPoly::zero()
             }
-            Lim::Lo => 0,
-            Lim::Hi => 1,
-            Lim::TMinusC => 2,
-            Lim::TMinusD => 3,
         };
-        if self.cache[slot].is_none() {
-            let value = match self.limit(lim) {
-                Limit::Affine { slope, offset } => {
-                    self.antiderivative.substitute_tau(&slope, &offset)
-                }
-                _ => ExpPoly::zero(),
-            };
-            self.cache[slot] = Some(value);
-        }
-        Ok(self.cache[slot].clone().unwrap_or_default())
+        self.cache[slot] = Some(value);
+        Ok(())
+    }
+
+    /// The antiderivative at a prepared limit.
+    fn at(&self, lim: Lim) -> &ExpPoly {
+        static ZERO: ExpPoly = ExpPoly::zero();
+        self.cache[Self::slot(lim)].as_ref().unwrap_or(&ZERO)
     }
 }
 
@@ -1498,24 +1523,36 @@ fn constants_agree(a: &ExpPoly, b: &ExpPoly, scale: f64) -> Meet {
 
 /// The continuity report at every finite piece end and delta of `h`.
 fn junctions(h: &PwExpPoly) -> Vec<Junction> {
-    let limits = |x: &Number| {
-        let here = Bound::Finite(x.clone());
-        let side = |hi: bool| {
-            h.pieces
-                .iter()
-                .find(|p| {
-                    let end = if hi { &p.hi } else { &p.lo };
-                    !p.is_point() && *end == here
-                })
-                .map_or_else(ExpPoly::zero, |p| p.f.value_at(x))
-        };
-        (side(true), side(false))
-    };
-    let at: Vec<(Number, ExpPoly, ExpPoly)> = h
-        .breakpoints()
+    // Pieces are sorted and disjoint, so their ends come in order.
+    let mut ends: Vec<(Number, Option<&Piece>, Option<&Piece>)> = Vec::new();
+    for p in h.pieces.iter().filter(|p| !p.is_point()) {
+        for (end, starts_here) in [(&p.lo, true), (&p.hi, false)] {
+            let Some(x) = end.finite() else { continue };
+            let entry = match ends.last_mut() {
+                Some(e) if e.0.num_eq(x) => e,
+                _ => {
+                    ends.push((x.clone(), None, None));
+                    ends.last_mut().expect("just pushed")
+                }
+            };
+            if starts_here {
+                entry.2 = Some(p);
+            } else {
+                entry.1 = Some(p);
+            }
+        }
+    }
+    for x in h.breakpoints() {
+        if !ends.iter().any(|e| e.0.num_eq(&x)) {
+            ends.push((x, None, None));
+        }
+    }
+    ends.sort_by(|a, b| cmp_num(&a.0, &b.0));
+    let limit = |p: Option<&Piece>, x: &Number| p.map_or_else(ExpPoly::zero, |p| p.f.value_at(x));
+    let at: Vec<(Number, ExpPoly, ExpPoly)> = ends
         .into_iter()
-        .map(|x| {
-            let (l, r) = limits(&x);
+        .map(|(x, left, right)| {
+            let (l, r) = (limit(left, &x), limit(right, &x));
             (x, l, r)
         })
         .collect();
@@ -1718,13 +1755,13 @@ mod tests {
         assert_eq!(trace.pairs.len(), 1);
         assert_eq!(
             trace.pairs[0]
-                .integrand
+                .integrand()
                 .render(["τ", "t"], Style::Text, &fmt()),
             "1"
         );
         assert_eq!(
             trace.pairs[0]
-                .antiderivative
+                .antiderivative()
                 .render(["τ", "t"], Style::Text, &fmt()),
             "τ"
         );

@@ -38,6 +38,10 @@ use std::cmp::Ordering;
 
 use num_complex::Complex64;
 
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::ToPrimitive;
+
 use crate::value::number::{format_float, ArithError, NumFmt, Number};
 
 // ---------------------------------------------------------------------------
@@ -51,11 +55,44 @@ fn exact_one(n: &Number) -> bool {
     matches!(n, Number::Exact(r) if num_traits::One::is_one(r))
 }
 
+/// Numerator and denominator of an exact number when both fit in an `i64`.
+fn small(n: &Number) -> Option<(i128, i128)> {
+    match n {
+        Number::Exact(r) => Some((
+            i128::from(r.numer().to_i64()?),
+            i128::from(r.denom().to_i64()?),
+        )),
+        Number::Float(_) => None,
+    }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// `n/d` reduced, built without big-integer arithmetic (`d > 0`).
+fn from_small(n: i128, d: i128) -> Number {
+    let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+    Number::Exact(BigRational::new_raw(
+        BigInt::from(n / g),
+        BigInt::from(d / g),
+    ))
+}
+
+// Small rationals (the common case: literals, breakpoints, binomials) take a
+// fast path in i128 — products of two i64 cannot overflow it; anything larger
+// goes through `Number`'s big-integer arithmetic, with the same result.
+
 fn nadd(a: &Number, b: &Number) -> Number {
     if exact_zero(b) {
         a.clone()
     } else if exact_zero(a) {
         b.clone()
+    } else if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        from_small(p * s + r * q, q * s)
     } else {
         a.add(b)
     }
@@ -66,6 +103,8 @@ fn nsub(a: &Number, b: &Number) -> Number {
         a.clone()
     } else if exact_zero(a) {
         b.neg()
+    } else if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        from_small(p * s - r * q, q * s)
     } else {
         a.sub(b)
     }
@@ -79,8 +118,26 @@ fn nmul(a: &Number, b: &Number) -> Number {
         b.clone()
     } else if exact_one(b) {
         a.clone()
+    } else if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        from_small(p * r, q * s)
     } else {
         a.mul(b)
+    }
+}
+
+/// `a += b` without a copy when `b` is an exact zero.
+fn nadd_assign(a: &mut Number, b: &Number) {
+    if exact_zero(b) {
+        return;
+    }
+    *a = nadd(a, b);
+}
+
+/// Equality of values; exact numbers are kept reduced, so compare parts.
+fn neq(a: &Number, b: &Number) -> bool {
+    match (a, b) {
+        (Number::Exact(x), Number::Exact(y)) => x.numer() == y.numer() && x.denom() == y.denom(),
+        _ => a.num_eq(b),
     }
 }
 
@@ -88,22 +145,37 @@ fn cmp_num(a: &Number, b: &Number) -> Ordering {
     a.partial_cmp_num(b).unwrap_or(Ordering::Equal)
 }
 
-/// `C(n, k)` as an exact number.
-pub(crate) fn binomial(n: u32, k: u32) -> Number {
-    let mut c = Number::one();
-    for i in 0..k {
-        c = nmul(&c, &Number::ratio(i64::from(n - i), i64::from(i + 1)));
-    }
-    c
-}
-
-/// `x^k` by repeated multiplication (exact when `x` is).
-fn npow(x: &Number, k: u32) -> Number {
-    let mut out = Number::one();
-    for _ in 0..k {
-        out = nmul(&out, x);
+/// `x^0 … x^max` (exact when `x` is).
+fn powers(x: &Number, max: u32) -> Vec<Number> {
+    let mut out = Vec::with_capacity(max as usize + 1);
+    out.push(Number::one());
+    for k in 1..=max as usize {
+        out.push(nmul(&out[k - 1], x));
     }
     out
+}
+
+/// Row `k` holds the coefficients of `(a·x + b)^k` in powers of `x`,
+/// for `k = 0 … max`, built by Pascal's rule (no binomials recomputed).
+fn affine_table(a: &Number, b: &Number, max: u32) -> Vec<Vec<Number>> {
+    let mut rows: Vec<Vec<Number>> = Vec::with_capacity(max as usize + 1);
+    rows.push(vec![Number::one()]);
+    for k in 1..=max as usize {
+        let prev = &rows[k - 1];
+        let row = (0..=k)
+            .map(|q| {
+                let from_b = prev.get(q).map(|c| nmul(c, b));
+                let from_a = q.checked_sub(1).map(|q1| nmul(&prev[q1], a));
+                match (from_a, from_b) {
+                    (Some(x), Some(y)) => nadd(&x, &y),
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (None, None) => Number::zero(),
+                }
+            })
+            .collect();
+        rows.push(row);
+    }
+    rows
 }
 
 // ---------------------------------------------------------------------------
@@ -174,6 +246,12 @@ impl CNum {
         CNum::new(nsub(&self.re, &o.re), nsub(&self.im, &o.im))
     }
 
+    /// `self += o`.
+    pub fn add_assign(&mut self, o: &CNum) {
+        nadd_assign(&mut self.re, &o.re);
+        nadd_assign(&mut self.im, &o.im);
+    }
+
     pub fn neg(&self) -> CNum {
         CNum::new(self.re.neg(), self.im.neg())
     }
@@ -215,7 +293,7 @@ impl CNum {
 
     /// Equality of values (exact when both are exact).
     pub fn num_eq(&self, o: &CNum) -> bool {
-        self.re.num_eq(&o.re) && self.im.num_eq(&o.im)
+        neq(&self.re, &o.re) && neq(&self.im, &o.im)
     }
 
     pub fn to_c64(&self) -> Complex64 {
@@ -408,7 +486,7 @@ impl Style {
 }
 
 impl<const N: usize> ExpPolyN<N> {
-    pub fn zero() -> Self {
+    pub const fn zero() -> Self {
         ExpPolyN { terms: Vec::new() }
     }
 
@@ -771,19 +849,20 @@ impl ExpPolyN<1> {
     /// The substitution `t → a·t + b`: `f(a·t + b)`. A factor `exp(α·b)`
     /// stays an exact offset when `α` and `b` are exact.
     pub fn compose_affine(&self, a: &Number, b: &Number) -> ExpPoly {
+        let table = affine_table(a, b, self.degree());
         let mut out = ExpPoly::zero();
         for t in &self.terms {
-            let k = t.pow[0];
             let rate = t.rate[0].scale(a);
             let offset = t.offset.add(&t.rate[0].scale(b));
-            for q in 0..=k {
-                let c = nmul(&nmul(&binomial(k, q), &npow(a, q)), &npow(b, k - q));
-                out.push(Term::new(
-                    t.coef.scale(&c),
-                    [q],
-                    [rate.clone()],
-                    offset.clone(),
-                ));
+            for (q, c) in table[t.pow[0] as usize].iter().enumerate() {
+                if !c.is_zero() {
+                    out.push(Term::new(
+                        t.coef.scale(c),
+                        [q as u32],
+                        [rate.clone()],
+                        offset.clone(),
+                    ));
+                }
             }
         }
         out
@@ -804,10 +883,11 @@ impl ExpPolyN<1> {
     /// The value at `x` as a constant expression: `exp(1 - t)` at `t = 2`
     /// is `exp(-1)`. Exact when the function and `x` are.
     pub fn value_at(&self, x: &Number) -> ExpPoly {
+        let xs = powers(x, self.degree());
         let mut out = ExpPoly::zero();
         for t in &self.terms {
             out.push(Term::new(
-                t.coef.scale(&npow(x, t.pow[0])),
+                t.coef.scale(&xs[t.pow[0] as usize]),
                 [0],
                 [CNum::zero()],
                 t.offset.add(&t.rate[0].scale(x)),
@@ -868,16 +948,15 @@ impl ExpPolyN<1> {
 
     /// `g(t − τ)` as a function of `(τ, t)`, expanded binomially.
     pub fn in_t_minus_tau(&self) -> ExpPoly2 {
+        // (t − τ)^k = Σ_l C(k, l)·(−τ)^l·t^(k−l): row k of (−1·τ + 1)^k.
+        let table = affine_table(&Number::int(-1), &Number::one(), self.degree());
         let mut out = ExpPoly2::zero();
         for t in &self.terms {
             let k = t.pow[0];
-            for l in 0..=k {
-                let mut c = binomial(k, l);
-                if l % 2 == 1 {
-                    c = c.neg();
-                }
+            for (l, c) in table[k as usize].iter().enumerate() {
+                let l = l as u32;
                 out.push(Term::new(
-                    t.coef.scale(&c),
+                    t.coef.scale(c),
                     [l, k - l],
                     [t.rate[0].neg(), t.rate[0].clone()],
                     t.offset.clone(),
@@ -909,25 +988,50 @@ impl ExpPolyN<1> {
 impl ExpPolyN<2> {
     /// Substitute `τ = slope·t + offset` and get a function of `t`.
     pub fn substitute_tau(&self, slope: &Number, offset: &Number) -> ExpPoly {
-        let mut out = ExpPoly::zero();
+        // Group the terms by their exponential factor; each group is a dense
+        // Σ A[m][n]·τ^m·t^n, and τ^m → (slope·t + offset)^m goes by Horner's
+        // rule on A_m(t) = Σ_n A[m][n]·t^n: two operations per coefficient.
+        let mut groups: Vec<(&Term<2>, Vec<Vec<CNum>>)> = Vec::new();
         for t in &self.terms {
-            let m = t.pow[0];
-            let rate = t.rate[0].scale(slope).add(&t.rate[1]);
-            let off = t.offset.add(&t.rate[0].scale(offset));
-            for q in 0..=m {
-                let c = nmul(
-                    &nmul(&binomial(m, q), &npow(slope, q)),
-                    &npow(offset, m - q),
-                );
-                if c.is_zero() {
-                    continue;
+            let g = match groups.iter().position(|(rep, _)| {
+                rep.offset.num_eq(&t.offset)
+                    && rep.rate.iter().zip(&t.rate).all(|(a, b)| a.num_eq(b))
+            }) {
+                Some(g) => g,
+                None => {
+                    groups.push((t, Vec::new()));
+                    groups.len() - 1
                 }
-                out.push(Term::new(
-                    t.coef.scale(&c),
-                    [q + t.pow[1]],
-                    [rate.clone()],
-                    off.clone(),
-                ));
+            };
+            let dense = &mut groups[g].1;
+            let (m, n) = (t.pow[0] as usize, t.pow[1] as usize);
+            if dense.len() <= m {
+                dense.resize_with(m + 1, Vec::new);
+            }
+            if dense[m].len() <= n {
+                dense[m].resize_with(n + 1, CNum::zero);
+            }
+            dense[m][n] = dense[m][n].add(&t.coef);
+        }
+        let mut out = ExpPoly::zero();
+        for (rep, dense) in groups {
+            let rate = rep.rate[0].scale(slope).add(&rep.rate[1]);
+            let off = rep.offset.add(&rep.rate[0].scale(offset));
+            let mut acc: Vec<CNum> = Vec::new();
+            for a_m in dense.iter().rev() {
+                // acc ← acc·(slope·t + offset) + A_m
+                let mut next: Vec<CNum> = vec![CNum::zero(); (acc.len() + 1).max(a_m.len())];
+                for (q, c) in acc.iter().enumerate() {
+                    next[q] = next[q].add(&c.scale(offset));
+                    next[q + 1] = next[q + 1].add(&c.scale(slope));
+                }
+                for (q, c) in a_m.iter().enumerate() {
+                    next[q] = next[q].add(c);
+                }
+                acc = next;
+            }
+            for (q, c) in acc.into_iter().enumerate() {
+                out.push(Term::new(c, [q as u32], [rate.clone()], off.clone()));
             }
         }
         out
@@ -940,6 +1044,418 @@ impl ExpPolyN<2> {
             let re = &t.rate[0].re;
             re.is_zero() || re.is_negative() != toward_pos
         })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The convolution kernel: dense per exponential factor, on small rationals.
+
+/// A coefficient in the kernel's inner loops: a small exact rational held
+/// without allocation (reduced, denominator > 0), or any [`Number`]. Same
+/// values, same exactness rules as [`Number`]; only faster.
+#[derive(Clone, Debug)]
+enum Q {
+    Small(i64, i64),
+    Num(Number),
+}
+
+fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Q {
+    const ZERO: Q = Q::Small(0, 1);
+
+    fn from_number(n: &Number) -> Q {
+        match n {
+            Number::Exact(r) => match (r.numer().to_i64(), r.denom().to_i64()) {
+                (Some(p), Some(q)) => Q::Small(p, q),
+                _ => Q::Num(n.clone()),
+            },
+            Number::Float(_) => Q::Num(n.clone()),
+        }
+    }
+
+    fn to_number(&self) -> Number {
+        match self {
+            Q::Small(p, q) => from_small(i128::from(*p), i128::from(*q)),
+            Q::Num(n) => n.clone(),
+        }
+    }
+
+    /// `n/d` reduced; `Num` when it does not fit.
+    fn reduced(n: i128, d: i128) -> Q {
+        let g = match (
+            u64::try_from(n.unsigned_abs()),
+            u64::try_from(d.unsigned_abs()),
+        ) {
+            (Ok(a), Ok(b)) => u128::from(gcd_u64(a, b)),
+            _ => gcd(n.unsigned_abs(), d.unsigned_abs()),
+        }
+        .max(1) as i128;
+        let (n, d) = (n / g, d / g);
+        match (i64::try_from(n), i64::try_from(d)) {
+            (Ok(p), Ok(q)) => Q::Small(p, q),
+            _ => Q::Num(from_small(n, d)),
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        match self {
+            Q::Small(p, _) => *p == 0,
+            Q::Num(n) => n.is_zero(),
+        }
+    }
+
+    fn add(&self, o: &Q) -> Q {
+        match (self, o) {
+            (Q::Small(0, _), x) | (x, Q::Small(0, _)) => x.clone(),
+            (Q::Small(p, q), Q::Small(r, s)) => {
+                let (p, q, r, s) = (
+                    i128::from(*p),
+                    i128::from(*q),
+                    i128::from(*r),
+                    i128::from(*s),
+                );
+                if q == s {
+                    Q::reduced(p + r, q)
+                } else {
+                    Q::reduced(p * s + r * q, q * s)
+                }
+            }
+            _ => Q::Num(nadd(&self.to_number(), &o.to_number())),
+        }
+    }
+
+    fn mul(&self, o: &Q) -> Q {
+        match (self, o) {
+            (Q::Small(0, _), _) | (_, Q::Small(0, _)) => Q::ZERO,
+            (Q::Small(1, 1), x) | (x, Q::Small(1, 1)) => x.clone(),
+            (Q::Small(p, q), Q::Small(r, s)) => Q::reduced(
+                i128::from(*p) * i128::from(*r),
+                i128::from(*q) * i128::from(*s),
+            ),
+            _ => Q::Num(nmul(&self.to_number(), &o.to_number())),
+        }
+    }
+
+    fn neg(&self) -> Q {
+        match self {
+            Q::Small(p, q) => match p.checked_neg() {
+                Some(p) => Q::Small(p, *q),
+                None => Q::Num(self.to_number().neg()),
+            },
+            Q::Num(n) => Q::Num(n.neg()),
+        }
+    }
+}
+
+/// A complex [`Q`].
+#[derive(Clone, Debug)]
+struct CQ {
+    re: Q,
+    im: Q,
+}
+
+impl CQ {
+    const ZERO: CQ = CQ {
+        re: Q::ZERO,
+        im: Q::ZERO,
+    };
+
+    fn from_cnum(c: &CNum) -> CQ {
+        CQ {
+            re: Q::from_number(&c.re),
+            im: Q::from_number(&c.im),
+        }
+    }
+
+    fn to_cnum(&self) -> CNum {
+        CNum::new(self.re.to_number(), self.im.to_number())
+    }
+
+    fn is_zero(&self) -> bool {
+        self.re.is_zero() && self.im.is_zero()
+    }
+
+    fn add_assign(&mut self, o: &CQ) {
+        if !o.re.is_zero() {
+            self.re = self.re.add(&o.re);
+        }
+        if !o.im.is_zero() {
+            self.im = self.im.add(&o.im);
+        }
+    }
+
+    fn mul(&self, o: &CQ) -> CQ {
+        if o.im.is_zero() {
+            return self.scale(&o.re);
+        }
+        if self.im.is_zero() {
+            return o.scale(&self.re);
+        }
+        CQ {
+            re: self.re.mul(&o.re).add(&self.im.mul(&o.im).neg()),
+            im: self.re.mul(&o.im).add(&self.im.mul(&o.re)),
+        }
+    }
+
+    fn scale(&self, k: &Q) -> CQ {
+        CQ {
+            re: self.re.mul(k),
+            im: self.im.mul(k),
+        }
+    }
+}
+
+/// `Σ A[m][n]·τ^m·t^n·exp(rate_tau·τ + rate_t·t + offset)`.
+#[derive(Clone, Debug)]
+struct Group2 {
+    rate_tau: CNum,
+    rate_t: CNum,
+    offset: CNum,
+    /// `a[m][n]`, the coefficient of `τ^m·t^n`; rows may differ in length.
+    a: Vec<Vec<CQ>>,
+}
+
+impl Group2 {
+    fn same_factor(&self, rate_tau: &CNum, rate_t: &CNum, offset: &CNum) -> bool {
+        self.rate_tau.num_eq(rate_tau) && self.rate_t.num_eq(rate_t) && self.offset.num_eq(offset)
+    }
+
+    fn add_at(&mut self, m: usize, n: usize, c: &CQ) {
+        if c.is_zero() {
+            return;
+        }
+        if self.a.len() <= m {
+            self.a.resize_with(m + 1, Vec::new);
+        }
+        if self.a[m].len() <= n {
+            self.a[m].resize(n + 1, CQ::ZERO);
+        }
+        self.a[m][n].add_assign(c);
+    }
+
+    fn is_zero(&self) -> bool {
+        self.a.iter().flatten().all(CQ::is_zero)
+    }
+
+    fn terms(&self) -> impl Iterator<Item = Term<2>> + '_ {
+        self.a.iter().enumerate().flat_map(move |(m, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, c)| !c.is_zero())
+                .map(move |(n, c)| {
+                    Term::new(
+                        c.to_cnum(),
+                        [m as u32, n as u32],
+                        [self.rate_tau.clone(), self.rate_t.clone()],
+                        self.offset.clone(),
+                    )
+                })
+        })
+    }
+
+    /// The antiderivative in τ: for rate `a ≠ 0`, `∫ R(τ)·exp(a·τ) dτ =
+    /// S(τ)·exp(a·τ)` with `S' + a·S = R`, solved from the top power down
+    /// (`S_m = (R_m − (m+1)·S_{m+1}) / a`); for `a = 0`, `τ^m → τ^(m+1)/(m+1)`.
+    fn antiderivative(&self) -> Group2 {
+        let mut out = Group2 {
+            a: Vec::new(),
+            ..self.clone()
+        };
+        if self.rate_tau.is_zero() {
+            for (m, row) in self.a.iter().enumerate() {
+                let k = Q::Small(1, m as i64 + 1);
+                for (n, c) in row.iter().enumerate() {
+                    out.add_at(m + 1, n, &c.scale(&k));
+                }
+            }
+            return out;
+        }
+        let Ok(inv) = CNum::one().div(&self.rate_tau) else {
+            return out;
+        };
+        let inv = CQ::from_cnum(&inv);
+        let width = self.a.iter().map(Vec::len).max().unwrap_or(0);
+        for n in 0..width {
+            let mut next = CQ::ZERO; // S_{m+1}
+            for m in (0..self.a.len()).rev() {
+                let mut r = self.a[m].get(n).cloned().unwrap_or(CQ::ZERO);
+                r.add_assign(&next.scale(&Q::Small(-(m as i64) - 1, 1)));
+                let s = r.mul(&inv);
+                out.add_at(m, n, &s);
+                next = s;
+            }
+        }
+        out
+    }
+
+    /// Substitute `τ = slope·t + shift` by Horner's rule on the rows, in place.
+    fn substitute_into(&self, slope: &Number, shift: &Number, out: &mut ExpPoly) {
+        let rate = self.rate_tau.scale(slope).add(&self.rate_t);
+        let off = self.offset.add(&self.rate_tau.scale(shift));
+        let (qs, qo) = (Q::from_number(slope), Q::from_number(shift));
+        let mut acc: Vec<CQ> = Vec::with_capacity(self.a.len() + 8);
+        for row in self.a.iter().rev() {
+            // acc ← acc·(slope·t + shift) + row
+            if !acc.is_empty() && !qs.is_zero() {
+                acc.push(CQ::ZERO);
+                for q in (0..acc.len() - 1).rev() {
+                    let up = acc[q].scale(&qs);
+                    acc[q + 1].add_assign(&up);
+                    acc[q] = acc[q].scale(&qo);
+                }
+            } else {
+                for c in &mut acc {
+                    *c = c.scale(&qo);
+                }
+            }
+            if acc.len() < row.len() {
+                acc.resize(row.len(), CQ::ZERO);
+            }
+            for (a, c) in acc.iter_mut().zip(row) {
+                a.add_assign(c);
+            }
+        }
+        for (q, c) in acc.iter().enumerate() {
+            if !c.is_zero() {
+                out.push(Term::new(
+                    c.to_cnum(),
+                    [q as u32],
+                    [rate.clone()],
+                    off.clone(),
+                ));
+            }
+        }
+    }
+}
+
+/// Split a one-variable sum by exponential factor: `(rate, offset, dense coefficients)`.
+fn groups1(p: &ExpPoly) -> Vec<(CNum, CNum, Vec<CQ>)> {
+    let mut out: Vec<(CNum, CNum, Vec<CQ>)> = Vec::new();
+    for t in &p.terms {
+        let g = match out
+            .iter()
+            .position(|(r, o, _)| r.num_eq(&t.rate[0]) && o.num_eq(&t.offset))
+        {
+            Some(g) => g,
+            None => {
+                out.push((t.rate[0].clone(), t.offset.clone(), Vec::new()));
+                out.len() - 1
+            }
+        };
+        let k = t.pow[0] as usize;
+        let coefs = &mut out[g].2;
+        if coefs.len() <= k {
+            coefs.resize(k + 1, CQ::ZERO);
+        }
+        coefs[k].add_assign(&CQ::from_cnum(&t.coef));
+    }
+    out
+}
+
+/// The integrand `f(τ)·g(t − τ)` of a convolution and its antiderivative in
+/// τ, kept dense per exponential factor: the engine evaluates the
+/// antiderivative at the limits of integration many times.
+#[derive(Clone, Debug)]
+pub struct ConvKernel {
+    integrand: Vec<Group2>,
+    anti: Vec<Group2>,
+}
+
+impl ConvKernel {
+    pub fn new(f: &ExpPoly, g: &ExpPoly) -> ConvKernel {
+        let gf = groups1(f);
+        let gg = groups1(g);
+        let max_g = gg
+            .iter()
+            .map(|(_, _, q)| q.len())
+            .max()
+            .unwrap_or(1)
+            .saturating_sub(1);
+        // Row k: the coefficients of (t − τ)^k in powers of τ, i.e. C(k, l)·(−1)^l.
+        let pascal: Vec<Vec<Q>> = affine_table(&Number::int(-1), &Number::one(), max_g as u32)
+            .iter()
+            .map(|row| row.iter().map(Q::from_number).collect())
+            .collect();
+        let mut integrand: Vec<Group2> = Vec::new();
+        for (a1, b1, p) in &gf {
+            for (a2, b2, q) in &gg {
+                let rate_tau = a1.sub(a2);
+                let offset = b1.add(b2);
+                let gi = match integrand
+                    .iter()
+                    .position(|g| g.same_factor(&rate_tau, a2, &offset))
+                {
+                    Some(gi) => gi,
+                    None => {
+                        integrand.push(Group2 {
+                            rate_tau,
+                            rate_t: a2.clone(),
+                            offset,
+                            a: Vec::new(),
+                        });
+                        integrand.len() - 1
+                    }
+                };
+                let group = &mut integrand[gi];
+                for (k, qk) in q.iter().enumerate().filter(|(_, c)| !c.is_zero()) {
+                    for (l, binom) in pascal[k].iter().enumerate() {
+                        let b = qk.scale(binom);
+                        for (i, pi) in p.iter().enumerate().filter(|(_, c)| !c.is_zero()) {
+                            group.add_at(i + l, k - l, &pi.mul(&b));
+                        }
+                    }
+                }
+            }
+        }
+        integrand.retain(|g| !g.is_zero());
+        let anti = integrand.iter().map(Group2::antiderivative).collect();
+        ConvKernel { integrand, anti }
+    }
+
+    /// The integrand in `(τ, t)`, for the trace.
+    pub fn integrand(&self) -> ExpPoly2 {
+        ExpPoly2::from_terms(self.integrand.iter().flat_map(Group2::terms))
+    }
+
+    /// The antiderivative in `(τ, t)`, for the trace.
+    pub fn antiderivative(&self) -> ExpPoly2 {
+        ExpPoly2::from_terms(self.anti.iter().flat_map(Group2::terms))
+    }
+
+    /// Number of nonzero coefficients in the antiderivative.
+    pub fn size(&self) -> usize {
+        self.anti
+            .iter()
+            .flat_map(|g| g.a.iter().flatten())
+            .filter(|c| !c.is_zero())
+            .count()
+    }
+
+    /// The antiderivative at `τ = slope·t + offset`, a function of `t`.
+    pub fn antiderivative_at(&self, slope: &Number, offset: &Number) -> ExpPoly {
+        let mut out = ExpPoly::zero();
+        for g in &self.anti {
+            g.substitute_into(slope, offset, &mut out);
+        }
+        out
+    }
+
+    /// A term of the integrand that keeps `∫ … dτ` from converging as
+    /// τ → +∞ (`toward_pos`) or τ → −∞.
+    pub fn tail_blocker(&self, toward_pos: bool) -> Option<Term<2>> {
+        self.integrand
+            .iter()
+            .find(|g| {
+                let re = &g.rate_tau.re;
+                re.is_zero() || re.is_negative() != toward_pos
+            })
+            .and_then(|g| g.terms().next())
     }
 }
 
