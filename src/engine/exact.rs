@@ -185,8 +185,8 @@ impl Piece {
         Piece::new(Bound::Finite(lo), Bound::Finite(hi), true, false, f)
     }
 
-    /// `f` on `[lo, ∞)` (`exp(-t)·u(t)` is `Piece::from_on(0, exp(-t))`).
-    pub fn from_on(lo: Number, f: ExpPoly) -> Piece {
+    /// `f` on `[lo, ∞)` (`exp(-t)·u(t)` is `Piece::starting_at(0, exp(-t))`).
+    pub fn starting_at(lo: Number, f: ExpPoly) -> Piece {
         Piece::new(Bound::Finite(lo), Bound::PosInf, true, false, f)
     }
 
@@ -365,7 +365,10 @@ impl PwExpPoly {
         for (i, w) in self.pieces.windows(2).enumerate() {
             let (p, q) = (&w[0], &w[1]);
             if q.lo.cmp_bound(&p.lo) == Ordering::Less {
-                return Err(ExactError::Unsorted { index: i + 1 });
+                return Err(ExactError::Unsorted {
+                    what: "piece",
+                    index: i + 1,
+                });
             }
             let overlap = match p.hi.cmp_bound(&q.lo) {
                 Ordering::Greater => true,
@@ -394,7 +397,10 @@ impl PwExpPoly {
             not_finite(format!("the position of delta {}", i + 1), &d.at)?;
             not_finite(format!("the weight of delta {}", i + 1), &d.weight)?;
             if i > 0 && cmp_num(&self.deltas[i - 1].at, &d.at) != Ordering::Less {
-                return Err(ExactError::Unsorted { index: i });
+                return Err(ExactError::Unsorted {
+                    what: "delta",
+                    index: i,
+                });
             }
         }
         Ok(())
@@ -420,6 +426,24 @@ impl PwExpPoly {
     pub fn eval_c(&self, t: f64) -> num_complex::Complex64 {
         self.piece_at(t)
             .map_or(num_complex::Complex64::new(0.0, 0.0), |p| p.f.eval_c(t))
+    }
+
+    /// The value at an exact point as a constant expression (`1 − exp(-1)`);
+    /// zero outside the pieces. Deltas are not part of the value.
+    pub fn value_at(&self, x: &Number) -> ExpPoly {
+        self.pieces
+            .iter()
+            .find(|p| p.contains(x))
+            .map_or_else(ExpPoly::zero, |p| p.f.value_at(x))
+    }
+
+    /// The exact value at `x` when it is a plain number (a piecewise
+    /// polynomial at a rational point, say).
+    pub fn eval_exact(&self, x: &Number) -> Option<Number> {
+        match self.pieces.iter().find(|p| p.contains(x)) {
+            None => Some(Number::zero()),
+            Some(p) => p.f.eval_exact(x).filter(|v| v.is_real()).map(|v| v.re),
+        }
     }
 
     /// Sorted distinct finite piece ends and delta positions.
@@ -770,11 +794,11 @@ pub enum Quantity {
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Quantity::Pieces => "result pieces",
-            Quantity::Degree => "as the polynomial degree",
-            Quantity::Terms => "terms in one piece",
-            Quantity::Pairs => "pairs of pieces",
-            Quantity::Overlaps => "overlap integrals",
+            Quantity::Pieces => "the number of result pieces",
+            Quantity::Degree => "the polynomial degree",
+            Quantity::Terms => "the number of terms in one piece",
+            Quantity::Pairs => "the number of pairs of pieces",
+            Quantity::Overlaps => "the number of overlap integrals",
         })
     }
 }
@@ -794,13 +818,13 @@ pub enum ExactError {
         second: usize,
         on: Box<Interval>,
     },
-    #[error("item {} is out of order: list pieces and deltas from left to right (PwExpPoly::new sorts them)", .index + 1)]
-    Unsorted { index: usize },
+    #[error("{what} {} is out of order: list pieces and deltas from left to right (PwExpPoly::new sorts them)", .index + 1)]
+    Unsorted { what: &'static str, index: usize },
     #[error("{what} is not a finite number ({value}); write an unbounded end as inf, and keep coefficients finite")]
     NotFinite { what: String, value: f64 },
     #[error("{0}")]
     Diverges(Box<Divergence>),
-    #[error("the closed form would need {needed} {what} (the limit is {limit}); use the numeric conv(f, g) instead, or fewer or simpler pieces")]
+    #[error("the closed form is too large: {what} would be {needed}, more than {limit}; use the numeric conv(f, g) instead, or fewer or simpler pieces")]
     TooLarge {
         what: Quantity,
         needed: usize,
@@ -1629,7 +1653,7 @@ mod tests {
 
     /// exp(α·t)·u(t).
     fn exp_u(alpha: Number) -> PwExpPoly {
-        pw(vec![Piece::from_on(n(0), ExpPoly::exp(alpha))])
+        pw(vec![Piece::starting_at(n(0), ExpPoly::exp(alpha))])
     }
 
     #[track_caller]
@@ -1805,6 +1829,8 @@ mod tests {
         let (h, trace) = conv_ok(&exp_u(n(-1)), &exp_u(n(-2)));
         assert_eq!(ends(&h), ["[0, ∞)"]);
         assert_eq!(texts(&h), ["exp(-t) − exp(-2·t)"]);
+        // The CAS strings were read back with sympy 1.14 `sympify` (see also the
+        // other tests): exp(-t) - exp(-2*t), cos(t)/2 + sin(t)/2 - exp(-t)/2, 2 - t.
         assert_eq!(h.piece_rows("t", &fmt())[0].expr, "exp(-t) - exp(-2*t)");
         assert_eq!(h.pieces[0].f.latex("t", &fmt()), "e^{-t} - e^{-2 t}");
         assert!(h.is_exact());
@@ -1851,7 +1877,7 @@ mod tests {
 
     #[test]
     fn cosine_through_a_decaying_exponential() {
-        let cos_u = pw(vec![Piece::from_on(n(0), ExpPoly::cos(n(1)))]);
+        let cos_u = pw(vec![Piece::starting_at(n(0), ExpPoly::cos(n(1)))]);
         let (h, _) = conv_ok(&cos_u, &exp_u(n(-1)));
         assert_eq!(texts(&h), ["cos(t)/2 + sin(t)/2 − exp(-t)/2"]);
         assert_eq!(
@@ -1879,7 +1905,7 @@ mod tests {
 
     #[test]
     fn damped_sinusoid_through_an_exponential() {
-        let damped = pw(vec![Piece::from_on(
+        let damped = pw(vec![Piece::starting_at(
             n(0),
             ExpPoly::exp(n(-1)).mul(&ExpPoly::sin(n(2))),
         )]);
@@ -1914,7 +1940,8 @@ mod tests {
     fn triangle_times_triangle() {
         let (h, trace) = conv_ok(&tri(), &tri());
         assert_eq!(ends(&h), ["[0, 1)", "[1, 2)", "[2, 3)", "[3, 4)"]);
-        // Reference polynomials: sympy, integrate(tri(τ)·tri(t − τ)) per case, expanded.
+        // Reference polynomials computed once with sympy 1.14: integrate(τ·(t − τ),
+        // (τ, 0, t)) and the like for each case of the overlap, then expand().
         assert_eq!(
             texts(&h),
             [
@@ -1985,7 +2012,7 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(texts(&h3), ["2·t", "4 − 2·t"]);
-        let step = pw(vec![Piece::from_on(n(0), c(1))]);
+        let step = pw(vec![Piece::starting_at(n(0), c(1))]);
         let at0 = PwExpPoly::new(
             Vec::new(),
             vec![Delta {
@@ -2144,7 +2171,7 @@ mod tests {
 
     #[test]
     fn unbounded_pieces_converge_or_say_why() {
-        let step = pw(vec![Piece::from_on(n(0), c(1))]);
+        let step = pw(vec![Piece::starting_at(n(0), c(1))]);
         let (h, _) = conv_ok(&step, &step);
         assert_eq!(texts(&h), ["t"]);
         assert_eq!(ends(&h), ["[0, ∞)"]);
@@ -2186,6 +2213,77 @@ mod tests {
             corr_exact(&step, &exp_u(n(1))),
             Err(ExactError::Diverges(_))
         ));
+    }
+
+    #[test]
+    fn steady_state_of_a_cosine_through_a_decaying_exponential() {
+        // cos(t) for all t, through e^{−t}u(t): (cos t + sin t)/2, no transient.
+        let cos_all = pw(vec![Piece::new(
+            Bound::NegInf,
+            Bound::PosInf,
+            false,
+            false,
+            ExpPoly::cos(n(1)),
+        )]);
+        let (h, trace) = conv_ok(&cos_all, &exp_u(n(-1)));
+        assert_eq!(texts(&h), ["cos(t)/2 + sin(t)/2"]);
+        assert_eq!(
+            h.text_lines("t", &fmt()),
+            ["cos(t)/2 + sin(t)/2  for all t"]
+        );
+        let Contribution::Integral { lower, upper, .. } = &trace.intervals[0].contributions[0]
+        else {
+            panic!("an integral");
+        };
+        assert_eq!(
+            (lower.clone(), upper.render("t", Style::Text, &fmt())),
+            (Limit::NegInf, "t".into())
+        );
+        agrees(
+            &h,
+            &|x: f64| (x.cos() + x.sin()) / 2.0,
+            &grid(-5.0, 5.0, 30),
+            1e-13,
+        );
+    }
+
+    #[test]
+    fn corr_is_conv_with_the_kernel_flipped() {
+        let f = tri().shift(&q(1, 3));
+        let g = pw(vec![Piece::closed_open(
+            n(-1),
+            n(2),
+            ExpPoly::exp(n(-1)).add(&t()),
+        )]);
+        let (a, _) = corr_exact(&f, &g).expect("corr");
+        let (b, _) = conv_ok(&f, &g.flip());
+        assert_eq!(texts(&a), texts(&b));
+        assert_eq!(ends(&a), ends(&b));
+        assert!(a.is_exact());
+    }
+
+    #[test]
+    fn exact_values_and_the_integrand_in_the_trace() {
+        let (h, trace) = conv_ok(&tri(), &tri());
+        assert_eq!(h.eval_exact(&n(1)), Some(q(1, 6)));
+        assert_eq!(h.eval_exact(&q(5, 2)), Some(q(23, 48)));
+        assert_eq!(h.eval_exact(&n(7)), Some(n(0)));
+        // f_1(τ)·g_1(t − τ) = τ·(t − τ), and its antiderivative in τ.
+        let first = &trace.pairs[0];
+        assert_eq!((first.f_piece, first.g_piece), (0, 0));
+        assert_eq!(
+            first.integrand().render(["τ", "t"], Style::Text, &fmt()),
+            "−τ^2 + τ·t"
+        );
+        assert_eq!(
+            first
+                .antiderivative()
+                .render(["τ", "t"], Style::Text, &fmt()),
+            "−τ^3/3 + τ^2·t/2"
+        );
+        let (e, _) = conv_ok(&exp_u(n(-1)), &rect());
+        assert_eq!(e.value_at(&n(2)).text("t", &fmt()), "exp(-1) − exp(-2)");
+        assert_eq!(e.eval_exact(&n(2)), None);
     }
 
     #[test]
