@@ -2376,4 +2376,73 @@ mod tests {
         assert_eq!(tri().support(), Some((n(0).into(), n(2).into())));
         assert_eq!(tri().breakpoints(), [n(0), n(1), n(2)]);
     }
+
+    /// ∫ of the pieces (exact, bounded supports) plus the delta weights.
+    fn mass(h: &PwExpPoly) -> Number {
+        let mut total = ExpPoly::zero();
+        for p in &h.pieces {
+            let (Some(a), Some(b)) = (p.lo.finite(), p.hi.finite()) else {
+                panic!("bounded pieces only");
+            };
+            total.add_assign(&p.f.integrate(a, b));
+        }
+        let pieces = total.eval_exact(&n(0)).expect("exact").re;
+        h.deltas.iter().fold(pieces, |acc, d| acc.add(&d.weight))
+    }
+
+    /// Up to three polynomial pieces on consecutive half-integer intervals,
+    /// maybe with a delta.
+    fn arb_pw() -> impl proptest::strategy::Strategy<Value = PwExpPoly> {
+        use proptest::prelude::*;
+        let piece = (1i64..4, proptest::collection::vec(-4i64..5, 1..4));
+        (
+            -4i64..4,
+            proptest::collection::vec(piece, 1..4),
+            proptest::option::of((-4i64..5, 1i64..3)),
+        )
+            .prop_map(|(start, specs, delta)| {
+                let mut lo = q(start, 2);
+                let mut pieces = Vec::new();
+                for (width, coefs) in specs {
+                    let hi = lo.add(&q(width, 2));
+                    let mut f = ExpPoly::zero();
+                    for (k, c) in coefs.iter().enumerate() {
+                        f.add_assign(&ExpPoly::monomial(q(*c, 2), k as u32));
+                    }
+                    pieces.push(Piece::closed_open(lo.clone(), hi.clone(), f));
+                    lo = hi;
+                }
+                let deltas = delta
+                    .map(|(at, w)| Delta {
+                        at: q(at, 2),
+                        weight: n(w),
+                    })
+                    .into_iter()
+                    .collect();
+                PwExpPoly::new(pieces, deltas).expect("valid")
+            })
+    }
+
+    proptest::proptest! {
+        // Seeded, so every run checks the same cases.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 24,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed),
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn conv_commutes_and_multiplies_masses(f in arb_pw(), g in arb_pw()) {
+            let (a, _) = conv_exact(&f, &g).expect("conv");
+            let (b, _) = conv_exact(&g, &f).expect("conv");
+            proptest::prop_assert_eq!(texts(&a), texts(&b));
+            proptest::prop_assert_eq!(ends(&a), ends(&b));
+            proptest::prop_assert_eq!(&a.deltas, &b.deltas);
+            proptest::prop_assert_eq!(mass(&a), mass(&f).mul(&mass(&g)));
+            let (c, _) = corr_exact(&f, &g).expect("corr");
+            let (d, _) = conv_exact(&f, &g.flip()).expect("conv");
+            proptest::prop_assert_eq!(texts(&c), texts(&d));
+        }
+    }
 }

@@ -1842,6 +1842,12 @@ mod tests {
         );
         renders(&ExpPoly::zero(), "0", "0", "0");
         renders(&ExpPoly::constant(q(2, 3)), "2/3", "2/3", "\\frac{2}{3}");
+        let floats = NumFmt {
+            precision: 4,
+            exact: false,
+        };
+        let p = ExpPoly::monomial(q(1, 3), 2).sub(&ExpPoly::var());
+        assert_eq!(p.text("t", &floats), "−t + 0.3333·t^2");
     }
 
     #[test]
