@@ -30,6 +30,11 @@
 //!   theorem, `exp` of distinct algebraic numbers are linearly independent,
 //!   so two *exact* constants (see [`ExpPoly::value_at`]) are equal exactly
 //!   when their canonical forms are.
+//! * **Speed.** [`Number`] arithmetic allocates. The convolution engine's
+//!   inner loops (integrand, antiderivative, evaluation at the limits) run in
+//!   [`ConvKernel`] on a private small-rational scalar that holds values up to
+//!   `i64/i64` without allocation and falls back to [`Number`] beyond that,
+//!   with the same results.
 //! * **Display order.** Polynomial terms first in ascending degree (`2 − t`),
 //!   then by decreasing growth rate (`exp(-t) − exp(-2·t)`), larger offsets
 //!   first (`exp(1 - t) − exp(-t)`).
@@ -983,71 +988,6 @@ impl ExpPolyN<1> {
 }
 
 // ---------------------------------------------------------------------------
-// Two variables (τ, t).
-
-impl ExpPolyN<2> {
-    /// Substitute `τ = slope·t + offset` and get a function of `t`.
-    pub fn substitute_tau(&self, slope: &Number, offset: &Number) -> ExpPoly {
-        // Group the terms by their exponential factor; each group is a dense
-        // Σ A[m][n]·τ^m·t^n, and τ^m → (slope·t + offset)^m goes by Horner's
-        // rule on A_m(t) = Σ_n A[m][n]·t^n: two operations per coefficient.
-        let mut groups: Vec<(&Term<2>, Vec<Vec<CNum>>)> = Vec::new();
-        for t in &self.terms {
-            let g = match groups.iter().position(|(rep, _)| {
-                rep.offset.num_eq(&t.offset)
-                    && rep.rate.iter().zip(&t.rate).all(|(a, b)| a.num_eq(b))
-            }) {
-                Some(g) => g,
-                None => {
-                    groups.push((t, Vec::new()));
-                    groups.len() - 1
-                }
-            };
-            let dense = &mut groups[g].1;
-            let (m, n) = (t.pow[0] as usize, t.pow[1] as usize);
-            if dense.len() <= m {
-                dense.resize_with(m + 1, Vec::new);
-            }
-            if dense[m].len() <= n {
-                dense[m].resize_with(n + 1, CNum::zero);
-            }
-            dense[m][n] = dense[m][n].add(&t.coef);
-        }
-        let mut out = ExpPoly::zero();
-        for (rep, dense) in groups {
-            let rate = rep.rate[0].scale(slope).add(&rep.rate[1]);
-            let off = rep.offset.add(&rep.rate[0].scale(offset));
-            let mut acc: Vec<CNum> = Vec::new();
-            for a_m in dense.iter().rev() {
-                // acc ← acc·(slope·t + offset) + A_m
-                let mut next: Vec<CNum> = vec![CNum::zero(); (acc.len() + 1).max(a_m.len())];
-                for (q, c) in acc.iter().enumerate() {
-                    next[q] = next[q].add(&c.scale(offset));
-                    next[q + 1] = next[q + 1].add(&c.scale(slope));
-                }
-                for (q, c) in a_m.iter().enumerate() {
-                    next[q] = next[q].add(c);
-                }
-                acc = next;
-            }
-            for (q, c) in acc.into_iter().enumerate() {
-                out.push(Term::new(c, [q as u32], [rate.clone()], off.clone()));
-            }
-        }
-        out
-    }
-
-    /// A term that keeps `∫ … dτ` from converging as τ → +∞ (`toward_pos`)
-    /// or τ → −∞: its τ-rate does not have a real part of the decaying sign.
-    pub fn tau_tail_blocker(&self, toward_pos: bool) -> Option<&Term<2>> {
-        self.terms.iter().find(|t| {
-            let re = &t.rate[0].re;
-            re.is_zero() || re.is_negative() != toward_pos
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------
 // The convolution kernel: dense per exponential factor, on small rationals.
 
 /// A coefficient in the kernel's inner loops: a small exact rational held
@@ -1948,17 +1888,48 @@ mod tests {
     }
 
     #[test]
-    fn two_variables() {
-        // g(t − τ) for g = 2 − s, then τ = t − 1.
+    fn two_variables_and_the_kernel() {
+        // g(t − τ) for g = 2 − s.
         let g = ExpPoly::constant(n(2)).sub(&ExpPoly::var());
         let gt = g.in_t_minus_tau();
         assert_eq!(gt.render(["τ", "t"], Style::Text, &fmt()), "2 + τ − t");
-        let back = gt.substitute_tau(&n(1), &n(-1));
-        assert_eq!(back.text("t", &fmt()), "1");
-        let e = ExpPoly::exp(n(-2)).in_t_minus_tau();
-        assert_eq!(e.render(["τ", "t"], Style::Text, &fmt()), "exp(2·τ - 2·t)");
-        assert!(e.tau_tail_blocker(true).is_some());
-        assert!(e.tau_tail_blocker(false).is_none());
+        assert_eq!(
+            ExpPoly::var()
+                .in_tau()
+                .render(["τ", "t"], Style::Text, &fmt()),
+            "τ"
+        );
+        // ∫ τ·(2 − (t − τ)) dτ, then τ = t − 1.
+        let k = ConvKernel::new(&ExpPoly::var(), &g);
+        assert_eq!(
+            k.integrand().render(["τ", "t"], Style::Text, &fmt()),
+            "2·τ + τ^2 − τ·t"
+        );
+        assert_eq!(
+            k.antiderivative().render(["τ", "t"], Style::Text, &fmt()),
+            "τ^2 + τ^3/3 − τ^2·t/2"
+        );
+        let at = k.antiderivative_at(&n(1), &n(-1));
+        assert_eq!(at.text("t", &fmt()), "2/3 − 3·t/2 + t^2 − t^3/6");
+        // exp(-2·(t − τ)) grows as τ → ∞: that tail would diverge.
+        let e = ConvKernel::new(&ExpPoly::constant(n(1)), &ExpPoly::exp(n(-2)));
+        assert_eq!(
+            e.integrand().render(["τ", "t"], Style::Text, &fmt()),
+            "exp(2·τ - 2·t)"
+        );
+        assert!(e.tail_blocker(true).is_some());
+        assert!(e.tail_blocker(false).is_none());
+        // The antiderivative of a damped sinusoid, against a difference quotient.
+        let d = ConvKernel::new(
+            &ExpPoly::exp(n(-1)).mul(&ExpPoly::sin(n(2))),
+            &ExpPoly::var(),
+        );
+        let (anti, integrand) = (d.antiderivative(), d.integrand());
+        for (tau, t) in [(0.3, 1.0), (1.7, -0.4)] {
+            let h = 1e-6;
+            let dq = (anti.eval_at(&[tau + h, t]) - anti.eval_at(&[tau - h, t])) / (2.0 * h);
+            assert!((dq - integrand.eval_at(&[tau, t])).norm() < 1e-7);
+        }
     }
 
     #[test]
