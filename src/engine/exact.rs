@@ -305,19 +305,9 @@ impl PwExpPoly {
     /// validate (see [`PwExpPoly::validate`]).
     pub fn new(mut pieces: Vec<Piece>, deltas: Vec<Delta>) -> Result<PwExpPoly, ExactError> {
         pieces.sort_by(|a, b| a.lo.cmp_bound(&b.lo).then_with(|| a.hi.cmp_bound(&b.hi)));
-        let mut merged: Vec<Delta> = Vec::with_capacity(deltas.len());
-        let mut deltas = deltas;
-        deltas.sort_by(|a, b| cmp_num(&a.at, &b.at));
-        for d in deltas {
-            match merged.last_mut() {
-                Some(last) if last.at.num_eq(&d.at) => last.weight = last.weight.add(&d.weight),
-                _ => merged.push(d),
-            }
-        }
-        merged.retain(|d| !d.weight.is_zero());
         let out = PwExpPoly {
             pieces,
-            deltas: merged,
+            deltas: merge_deltas(deltas),
         };
         out.validate()?;
         Ok(out)
@@ -576,6 +566,113 @@ impl PwExpPoly {
         }
     }
 
+    /// `self + other`, pointwise; the deltas of both are kept (summed where
+    /// they coincide).
+    pub fn add(&self, other: &PwExpPoly) -> PwExpPoly {
+        PwExpPoly {
+            pieces: self.pointwise(other, ExpPoly::add),
+            deltas: merge_deltas(self.deltas.iter().chain(&other.deltas).cloned().collect()),
+        }
+    }
+
+    /// `self − other`, pointwise.
+    pub fn sub(&self, other: &PwExpPoly) -> PwExpPoly {
+        self.add(&other.scale(&Number::int(-1)))
+    }
+
+    /// `self · other`, pointwise (`exp(-t) · u(t)`). A delta times a function
+    /// that is continuous at the delta is the delta weighted by the value
+    /// there (`g(t)·δ(t − a) = g(a)·δ(t − a)`); a weight that is not a plain
+    /// number (`exp(-1)`) becomes a float. A delta at a jump, or two deltas at
+    /// the same point, have no meaning and are errors.
+    pub fn mul(&self, other: &PwExpPoly) -> Result<PwExpPoly, ExactError> {
+        let mut deltas = Vec::new();
+        for (a, b) in [(self, other), (other, self)] {
+            for d in &a.deltas {
+                if b.deltas.iter().any(|e| e.at.num_eq(&d.at)) {
+                    return Err(ExactError::DeltaTimesDelta { at: d.at.clone() });
+                }
+                let value = b.value_at(&d.at);
+                let continuous = [b.one_sided(&d.at, false), b.one_sided(&d.at, true)]
+                    .iter()
+                    .all(|limit| constants_agree(limit, &value, 0.0) != Meet::Jump);
+                if !continuous {
+                    return Err(ExactError::DeltaAtJump { at: d.at.clone() });
+                }
+                let factor = match value.eval_exact(&Number::zero()) {
+                    Some(c) if c.is_real() => c.re,
+                    _ => Number::Float(value.constant_value().re),
+                };
+                deltas.push(Delta {
+                    at: d.at.clone(),
+                    weight: d.weight.mul(&factor),
+                });
+            }
+        }
+        Ok(PwExpPoly {
+            pieces: self.pointwise(other, ExpPoly::mul),
+            deltas: merge_deltas(deltas),
+        })
+    }
+
+    /// The limit at `x` from the left or the right, as a constant expression.
+    fn one_sided(&self, x: &Number, from_right: bool) -> ExpPoly {
+        let here = Bound::Finite(x.clone());
+        let covers = |p: &&Piece| {
+            let (lo, hi) = (p.lo.cmp_bound(&here), p.hi.cmp_bound(&here));
+            if from_right {
+                lo != Ordering::Greater && hi == Ordering::Greater
+            } else {
+                lo == Ordering::Less && hi != Ordering::Less
+            }
+        };
+        self.pieces
+            .iter()
+            .find(covers)
+            .map_or_else(ExpPoly::zero, |p| p.f.value_at(x))
+    }
+
+    /// Pieces of `op(self, other)` on the common refinement of the two.
+    fn pointwise(
+        &self,
+        other: &PwExpPoly,
+        op: impl Fn(&ExpPoly, &ExpPoly) -> ExpPoly,
+    ) -> Vec<Piece> {
+        let mut cuts: Vec<Number> = self
+            .pieces
+            .iter()
+            .chain(&other.pieces)
+            .flat_map(|p| [p.lo.finite(), p.hi.finite()])
+            .flatten()
+            .cloned()
+            .collect();
+        sort_dedup(&mut cuts);
+        let half = Number::ratio(1, 2);
+        let formulas: Vec<ExpPoly> = (0..=cuts.len())
+            .map(|k| {
+                // A point inside the k-th open interval picks each side's piece.
+                let inside = match (k.checked_sub(1).map(|i| &cuts[i]), cuts.get(k)) {
+                    (Some(a), Some(b)) => a.add(b).mul(&half),
+                    (Some(a), None) => a.add(&Number::one()),
+                    (None, Some(b)) => b.sub(&Number::one()),
+                    (None, None) => Number::zero(),
+                };
+                let formula = |h: &PwExpPoly| {
+                    h.pieces
+                        .iter()
+                        .find(|p| p.contains(&inside))
+                        .map_or_else(ExpPoly::zero, |p| p.f.clone())
+                };
+                op(&formula(self), &formula(other))
+            })
+            .collect();
+        let values: Vec<ExpPoly> = cuts
+            .iter()
+            .map(|x| op(&self.value_at(x), &other.value_at(x)))
+            .collect();
+        assemble(&cuts, &formulas, Some(&values))
+    }
+
     /// The pieces cover the whole line with no hole.
     fn covers_everything(&self) -> bool {
         let (Some(first), Some(last)) = (self.pieces.first(), self.pieces.last()) else {
@@ -698,6 +795,20 @@ impl PwExpPoly {
             })
             .collect()
     }
+}
+
+/// Sort by position, sum the weights of deltas at the same point, drop zeros.
+fn merge_deltas(mut deltas: Vec<Delta>) -> Vec<Delta> {
+    deltas.sort_by(|a, b| cmp_num(&a.at, &b.at));
+    let mut merged: Vec<Delta> = Vec::with_capacity(deltas.len());
+    for d in deltas {
+        match merged.last_mut() {
+            Some(last) if last.at.num_eq(&d.at) => last.weight = last.weight.add(&d.weight),
+            _ => merged.push(d),
+        }
+    }
+    merged.retain(|d| !d.weight.is_zero());
+    merged
 }
 
 fn sort_dedup(xs: &mut Vec<Number>) {
@@ -824,6 +935,10 @@ pub enum ExactError {
     NotFinite { what: String, value: f64 },
     #[error("{0}")]
     Diverges(Box<Divergence>),
+    #[error("a product of two deltas at t = {at} has no meaning as a function; to combine them, convolve instead (conv of two deltas is a delta)")]
+    DeltaTimesDelta { at: Number },
+    #[error("a delta at t = {at} multiplies a function that jumps there, so its weight is ambiguous; move the delta off the jump or make the function continuous at {at}")]
+    DeltaAtJump { at: Number },
     #[error("the closed form is too large: {what} would be {needed}, more than {limit}; use the numeric conv(f, g) instead, or fewer or simpler pieces")]
     TooLarge {
         what: Quantity,
@@ -1261,64 +1376,34 @@ pub fn convolve(
         }
     }
 
-    // Which piece holds each breakpoint.
-    let mut lo_closed: Vec<bool> = (0..n_int).map(|k| k > 0 && !has_deltas).collect();
-    let mut hi_closed = vec![false; n_int];
-    let mut points: Vec<Option<ExpPoly>> = vec![None; sums.len()];
-    if let Some(integral) = &integral {
-        for (p, x) in sums.iter().enumerate() {
-            let mut v = integral[p].value_at(x);
-            let point_values = f
-                .deltas
-                .iter()
-                .flat_map(|d| g.pieces.iter().map(move |q| (d, q)))
-                .chain(
-                    g.deltas
-                        .iter()
-                        .flat_map(|d| f.pieces.iter().map(move |q| (d, q))),
-                );
-            for (d, q) in point_values {
-                let y = x.sub(&d.at);
-                if q.contains(&y) {
-                    v.add_assign(&q.f.value_at(&y).scale(&d.weight));
+    // The value at each breakpoint decides which piece holds it; without
+    // deltas the result is continuous and every piece is [lo, hi).
+    let values: Option<Vec<ExpPoly>> = integral.as_ref().map(|integral| {
+        sums.iter()
+            .enumerate()
+            .map(|(p, x)| {
+                let mut v = integral[p].value_at(x);
+                let shifted = f
+                    .deltas
+                    .iter()
+                    .flat_map(|d| g.pieces.iter().map(move |q| (d, q)))
+                    .chain(
+                        g.deltas
+                            .iter()
+                            .flat_map(|d| f.pieces.iter().map(move |q| (d, q))),
+                    );
+                for (d, q) in shifted {
+                    let y = x.sub(&d.at);
+                    if q.contains(&y) {
+                        v.add_assign(&q.f.value_at(&y).scale(&d.weight));
+                    }
                 }
-            }
-            let left = formula[p].value_at(x);
-            let right = formula[p + 1].value_at(x);
-            if constants_agree(&v, &right, 0.0) != Meet::Jump {
-                lo_closed[p + 1] = true;
-            } else if constants_agree(&v, &left, 0.0) != Meet::Jump {
-                hi_closed[p] = true;
-            } else if constants_agree(&v, &ExpPoly::zero(), 0.0) == Meet::Jump {
-                points[p] = Some(v);
-            }
-        }
-    }
-
-    // Assemble, merge equal neighbours, drop zeros.
-    let bound = |k: usize| -> (Bound, Bound) {
-        let lo = if k == 0 {
-            Bound::NegInf
-        } else {
-            Bound::Finite(sums[k - 1].clone())
-        };
-        let hi = if k == last {
-            Bound::PosInf
-        } else {
-            Bound::Finite(sums[k].clone())
-        };
-        (lo, hi)
-    };
-    let mut pieces: Vec<Piece> = Vec::with_capacity(n_int);
-    for (k, f_k) in formula.iter().enumerate() {
-        let (lo, hi) = bound(k);
-        let piece = Piece::new(lo, hi, lo_closed[k], hi_closed[k], f_k.clone());
-        push_merging(&mut pieces, piece);
-        if let Some(Some(v)) = points.get(k) {
-            push_merging(&mut pieces, Piece::point(sums[k].clone(), v.clone()));
-        }
-    }
-    pieces.retain(|p| !p.f.is_zero());
+                v
+            })
+            .collect()
+    });
+    let bound = |k: usize| interval_ends(&sums, k);
+    let pieces = assemble(&sums, &formula, values.as_deref());
     let result = PwExpPoly::new(pieces, result_deltas)?;
 
     let intervals = formula
@@ -1503,6 +1588,54 @@ fn breakpoint_sums(f: &PwExpPoly, g: &PwExpPoly) -> Result<Vec<Number>, ExactErr
         return Err(too_large(Quantity::Pieces, sums.len() + 1, MAX_PIECES));
     }
     Ok(sums)
+}
+
+/// The ends of the k-th open interval between sorted cuts (unbounded at both ends).
+fn interval_ends(cuts: &[Number], k: usize) -> (Bound, Bound) {
+    let lo = match k {
+        0 => Bound::NegInf,
+        _ => Bound::Finite(cuts[k - 1].clone()),
+    };
+    let hi = match cuts.get(k) {
+        Some(x) => Bound::Finite(x.clone()),
+        None => Bound::PosInf,
+    };
+    (lo, hi)
+}
+
+/// Pieces from the formulas on the `cuts.len() + 1` open intervals between
+/// `cuts`, and (when given) the values at the cuts: a cut belongs to the piece
+/// on its right when the value agrees with it, else to the one on its left,
+/// else it gets a single-point piece (unless the value is zero). Without
+/// values every piece is `[lo, hi)`. Equal neighbours are merged, zero pieces
+/// dropped.
+fn assemble(cuts: &[Number], formulas: &[ExpPoly], values: Option<&[ExpPoly]>) -> Vec<Piece> {
+    let n = formulas.len();
+    let mut lo_closed: Vec<bool> = (0..n).map(|k| k > 0 && values.is_none()).collect();
+    let mut hi_closed = vec![false; n];
+    let mut points: Vec<Option<&ExpPoly>> = vec![None; cuts.len()];
+    for (p, (x, v)) in cuts.iter().zip(values.unwrap_or_default()).enumerate() {
+        if constants_agree(v, &formulas[p + 1].value_at(x), 0.0) != Meet::Jump {
+            lo_closed[p + 1] = true;
+        } else if constants_agree(v, &formulas[p].value_at(x), 0.0) != Meet::Jump {
+            hi_closed[p] = true;
+        } else if constants_agree(v, &ExpPoly::zero(), 0.0) == Meet::Jump {
+            points[p] = Some(v);
+        }
+    }
+    let mut pieces: Vec<Piece> = Vec::with_capacity(n);
+    for (k, f_k) in formulas.iter().enumerate() {
+        let (lo, hi) = interval_ends(cuts, k);
+        push_merging(
+            &mut pieces,
+            Piece::new(lo, hi, lo_closed[k], hi_closed[k], f_k.clone()),
+        );
+        if let Some(Some(v)) = points.get(k) {
+            push_merging(&mut pieces, Piece::point(cuts[k].clone(), (*v).clone()));
+        }
+    }
+    pieces.retain(|p| !p.f.is_zero());
+    pieces
 }
 
 /// Append a piece, merging it into the previous one when they touch, the
@@ -2284,6 +2417,81 @@ mod tests {
         let (e, _) = conv_ok(&exp_u(n(-1)), &rect());
         assert_eq!(e.value_at(&n(2)).text("t", &fmt()), "exp(-1) − exp(-2)");
         assert_eq!(e.eval_exact(&n(2)), None);
+    }
+
+    #[test]
+    fn pointwise_sums_and_products() {
+        let all = |f: ExpPoly| {
+            pw(vec![Piece::new(
+                Bound::NegInf,
+                Bound::PosInf,
+                false,
+                false,
+                f,
+            )])
+        };
+        let step = pw(vec![Piece::starting_at(n(0), c(1))]);
+        // exp(-t)·u(t), with u(0) = 1 kept.
+        let e = all(ExpPoly::exp(n(-1))).mul(&step).expect("product");
+        assert_eq!(texts(&e), ["exp(-t)"]);
+        assert_eq!(ends(&e), ["[0, ∞)"]);
+        assert_eq!(e.eval(0.0), 1.0);
+        // rect(t) + rect(t − 1) is one box; tri − tri is nothing.
+        let two = rect().add(&rect().shift(&n(1)));
+        assert_eq!(
+            (texts(&two), ends(&two)),
+            (vec!["1".to_string()], vec!["[0, 2)".to_string()])
+        );
+        assert!(tri().sub(&tri()).pieces.is_empty());
+        // u(t) + u(−t) is 1 everywhere but 2 at t = 0.
+        let both = step.add(&step.flip());
+        assert_eq!(ends(&both), ["(-∞, 0)", "[0, 0]", "(0, ∞)"]);
+        assert_eq!(
+            (both.eval(-1.0), both.eval(0.0), both.eval(1.0)),
+            (1.0, 2.0, 1.0)
+        );
+        // Sifting: exp(-t)·δ(t − 1) = e^{−1}·δ(t − 1) (a float weight); t·δ(t − 2) = 2·δ(t − 2).
+        let d1 = PwExpPoly::new(
+            Vec::new(),
+            vec![Delta {
+                at: n(1),
+                weight: n(1),
+            }],
+        )
+        .unwrap();
+        let sifted = all(ExpPoly::exp(n(-1))).mul(&d1).expect("sifting");
+        assert!((sifted.deltas[0].weight.to_f64() - (-1f64).exp()).abs() < 1e-15);
+        let d2 = PwExpPoly::new(
+            Vec::new(),
+            vec![Delta {
+                at: n(2),
+                weight: n(1),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            all(t()).mul(&d2).expect("sifting").deltas,
+            [Delta {
+                at: n(2),
+                weight: n(2)
+            }]
+        );
+        let at0 = PwExpPoly::new(
+            Vec::new(),
+            vec![Delta {
+                at: n(0),
+                weight: n(1),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            step.mul(&at0).unwrap_err(),
+            ExactError::DeltaAtJump { at: n(0) }
+        );
+        assert_eq!(
+            at0.mul(&at0).unwrap_err(),
+            ExactError::DeltaTimesDelta { at: n(0) }
+        );
     }
 
     #[test]
