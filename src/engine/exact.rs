@@ -8,6 +8,14 @@
 //! overlap on each interval of t, the limits of integration, the integrand,
 //! its antiderivative, the simplified piece) and a continuity report.
 //!
+//! Building inputs: [`Piece::new`] / [`Piece::closed_open`] /
+//! [`Piece::starting_at`] with an [`ExpPoly`] formula, [`PwExpPoly::new`]
+//! (sorts and validates), and the pointwise [`PwExpPoly::add`],
+//! [`PwExpPoly::sub`], [`PwExpPoly::mul`], [`PwExpPoly::scale`],
+//! [`PwExpPoly::shift`], [`PwExpPoly::flip`] (so `exp(-t)*u(t)` is the
+//! product of two functions). Output: [`PwExpPoly::text_lines`],
+//! [`PwExpPoly::latex`], [`PwExpPoly::piece_rows`] (SPEC §4.4 JSON).
+//!
 //! # Conventions
 //! * **Definitions** (SPEC §3): `conv(f, g)(t) = ∫ f(τ)·g(t−τ) dτ`,
 //!   `corr(f, g)(t) = ∫ f(t+τ)·g(τ) dτ = conv(f, flip(g))(t)`. The trace of a
