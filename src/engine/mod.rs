@@ -3,6 +3,8 @@
 pub mod continuous;
 pub mod conv2d;
 pub mod discrete;
+pub mod exact;
+pub mod exppoly;
 pub mod grid;
 pub mod ring;
 pub mod toeplitz;
