@@ -1,1 +1,3 @@
 //! Renderers: turn values and traces into text, markdown, latex, csv, json and plots.
+
+pub mod plot;
