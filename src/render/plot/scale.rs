@@ -188,38 +188,50 @@ pub(crate) fn finite_runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
 }
 
 /// Clips the line from `a` to `b` to the view (Liang–Barsky); `None` when it
-/// misses the view entirely.
+/// misses the view entirely. An end cut at an edge gets that edge's exact
+/// coordinate, so that even a line with an enormous slope keeps its visible
+/// extent.
 fn clip_line(v: &View, a: (f64, f64), b: (f64, f64)) -> Option<((f64, f64), (f64, f64))> {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let mut t0: f64 = 0.0;
-    let mut t1: f64 = 1.0;
-    for (p, q) in [
+    // (t, the edge that set it: 0 = x0, 1 = x1, 2 = y0, 3 = y1)
+    let mut enter: (f64, Option<usize>) = (0.0, None);
+    let mut leave: (f64, Option<usize>) = (1.0, None);
+    for (edge, (p, q)) in [
         (-dx, a.0 - v.x0),
         (dx, v.x1 - a.0),
         (-dy, a.1 - v.y0),
         (dy, v.y1 - a.1),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         if p == 0.0 {
             if q < 0.0 {
                 return None;
             }
         } else {
             let r = q / p;
-            if p < 0.0 {
-                t0 = t0.max(r);
-            } else {
-                t1 = t1.min(r);
+            if p < 0.0 && r > enter.0 {
+                enter = (r, Some(edge));
+            } else if p > 0.0 && r < leave.0 {
+                leave = (r, Some(edge));
             }
         }
     }
-    if t0 > t1 || !t0.is_finite() || !t1.is_finite() {
+    if enter.0 > leave.0 || !enter.0.is_finite() || !leave.0.is_finite() {
         return None;
     }
-    let at = |t: f64| (a.0 + t * dx, a.1 + t * dy);
-    Some((
-        if t0 > 0.0 { at(t0) } else { a },
-        if t1 < 1.0 { at(t1) } else { b },
-    ))
+    let at = |(t, edge): (f64, Option<usize>), end: (f64, f64)| {
+        let (x, y) = (a.0 + t * dx, a.1 + t * dy);
+        match edge {
+            None => end,
+            Some(0) => (v.x0, y.clamp(v.y0, v.y1)),
+            Some(1) => (v.x1, y.clamp(v.y0, v.y1)),
+            Some(2) => (x.clamp(v.x0, v.x1), v.y0),
+            Some(_) => (x.clamp(v.x0, v.x1), v.y1),
+        }
+    };
+    Some((at(enter, a), at(leave, b)))
 }
 
 /// Clips a polyline of finite points to the view, giving the visible runs.
@@ -308,7 +320,8 @@ pub(crate) fn clip_polygon(v: &View, polygon: &[(f64, f64)]) -> Vec<(f64, f64)> 
 /// bucket of `x_step` (first, lowest, highest, last: the shape drawn at that
 /// resolution does not change). Other runs are returned unchanged.
 pub(crate) fn thin(points: Vec<(f64, f64)>, x_step: f64) -> Vec<(f64, f64)> {
-    if !(x_step > 0.0)
+    if x_step.is_nan()
+        || x_step <= 0.0
         || points.len() < 64
         || points.windows(2).any(|w| w[1].0 < w[0].0)
         || ((points[points.len() - 1].0 - points[0].0) / x_step) * 4.0 >= points.len() as f64
