@@ -787,8 +787,8 @@ fn draw_heatmap<DB: DrawingBackend>(
     let v = View {
         x0: -0.5,
         x1: cols.max(1) as f64 - 0.5,
-        y0: -0.5,
-        y1: rows.max(1) as f64 - 0.5,
+        y0: 0.5 - rows.max(1) as f64,
+        y1: 0.5,
     };
     let scale = ColorScale::of(hm);
     let (lo, hi) = scale.range();
@@ -819,9 +819,9 @@ fn draw_heatmap<DB: DrawingBackend>(
         }
     };
     let fy = move |y: &f64| {
-        let k = y.round();
-        if (y - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < rows {
-            (origin_r + (rows - 1 - k as usize) as i64).to_string()
+        let k = -y.round();
+        if (y + k).abs() < 1e-6 && k >= 0.0 && (k as usize) < rows {
+            (origin_r + k as i64).to_string()
         } else {
             String::new()
         }
@@ -843,16 +843,38 @@ fn draw_heatmap<DB: DrawingBackend>(
         return Ok(());
     }
 
-    // Row r is drawn at y = rows − 1 − r, so that row 0 is at the top.
-    let y_of = |r: usize| (rows - 1 - r) as f64;
+    // Row r is drawn at y = −r, so that row 0 is at the top (and round tick
+    // values are round row numbers).
+    let y_of = |r: usize| -(r as f64);
     let cell_w = f64::from(pw) / cols as f64;
     let cell_h = f64::from(ph) / rows as f64;
     let gridlines = cell_w >= 6.0 && cell_h >= 6.0;
-    for (r, row) in hm.values.iter().enumerate() {
-        for (c, &value) in row.iter().enumerate() {
+    // Cells smaller than 2 pixels are drawn in blocks of fr × fc, coloured by
+    // their mean (NaN cells left out), which keeps large matrices (and their
+    // SVG) small without changing what can be seen.
+    let fr = (2.0 / cell_h).ceil().max(1.0) as usize;
+    let fc = (2.0 / cell_w).ceil().max(1.0) as usize;
+    for r0 in (0..rows).step_by(fr) {
+        let r1 = (r0 + fr).min(rows);
+        for c0 in (0..cols).step_by(fc) {
+            let c1 = (c0 + fc).min(cols);
+            let value = if fr == 1 && fc == 1 {
+                hm.values[r0][c0]
+            } else {
+                let (sum, n) = hm.values[r0..r1]
+                    .iter()
+                    .flat_map(|row| &row[c0..c1])
+                    .filter(|v| !v.is_nan())
+                    .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    sum / n as f64
+                }
+            };
             let corners = [
-                (c as f64 - 0.5, y_of(r) + 0.5),
-                (c as f64 + 0.5, y_of(r) - 0.5),
+                (c0 as f64 - 0.5, y_of(r0) + 0.5),
+                (c1 as f64 - 0.5, y_of(r1 - 1) - 0.5),
             ];
             pa.draw(&Rectangle::new(corners, scale.color(value).filled()))
                 .map_err(render_err)?;

@@ -4,21 +4,27 @@
 //! # What the text looks like
 //!
 //! ```text
-//!                 f(τ) and g(τ)
+//!                  f(τ) and g(τ)
 //! value
-//!  1.05 ┤    ●⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉○
-//!       │    ⡇  •     •   ⡇
-//!     0 ┤⣀⣀⣀⣀○•••      •••●⣀⣀⣀⣀⣀
-//! -0.05 ┤
-//!       └──────────────────────────
-//!       -1.2         τ           3.2
+//!  1.05 ┤           ●⠤⠤⠤⠤⠤⠤⠤⠤○
+//!       │                  •• ••
+//!       │                 ••   ••
+//!       │                ••     ••
+//!       │               ••       ••
+//!       │              ••         ••
+//!       │             ••           ••
+//!       │           ••               ••
+//! -0.05 ┤──•••••••••○────────●⠒⠒⠒⠒⠒⠒⠒⠒••••••••••──
+//!       └─────────────────────────────────────────
+//!        -1.2       0        τ                 3.2
 //! ⠤⠤ f(τ)   •• g(τ)   ● closed end   ○ open end
 //! ```
 //!
 //! * The first series that is not a set of markers is drawn in braille dots
 //!   (U+2800…, 2 × 4 dots per character); every other series in its own glyph
 //!   (`•`, `+`, `x`, …) at character resolution, so that series stay apart
-//!   without colour. Markers are `◆ ■ ▲ ★`; end marks `●` (closed) and `○`
+//!   without colour (a further area is shading only). Several stem series
+//!   are set one dot apart. Markers are `◆ ■ ▲ ★`; end marks `●` (closed) and `○`
 //!   (open); shaded areas `░`; vertical marker lines `┊`; y = 0 `─`.
 //! * The y range is printed at the top and bottom of the axis (and 0 where it
 //!   falls), the x range under its ends, the axis names above and below.
@@ -35,7 +41,9 @@
 
 use super::draw::ColorScale;
 use super::model::{Figure, HeatmapPanel, Panel, SeriesKind, XyPanel};
-use super::scale::{clip_polygon, clip_polyline, finite_runs, format_number, resolve_view, View};
+use super::scale::{
+    clip_polygon, clip_polyline, finite_runs, format_number, resolve_view, thin, View,
+};
 
 /// Narrowest panel placed beside another; narrower grids are stacked.
 pub const MIN_PANEL_COLS: usize = 32;
@@ -367,6 +375,8 @@ fn render_xy(p: &XyPanel, w: usize, h: usize) -> Vec<String> {
         pens.push(match s.kind {
             SeriesKind::Points { .. } => Pen::Glyph(*markers.next().unwrap_or(&'◆')),
             _ if Some(i) == owner => Pen::Braille,
+            // Other areas are shading only: no outline, no glyph used up.
+            SeriesKind::Area { .. } => Pen::Glyph('░'),
             _ => Pen::Glyph(*glyphs.next().unwrap_or(&'•')),
         });
     }
@@ -463,10 +473,21 @@ fn render_xy(p: &XyPanel, w: usize, h: usize) -> Vec<String> {
         }
     }
 
+    // Points closer than a dot add nothing; long series are thinned to a
+    // few points per dot column first.
+    let dot_width = (v.x1 - v.x0) / (2 * pw - 1) as f64;
+    let runs = |segments: &[Vec<(f64, f64)>]| -> Vec<Vec<(f64, f64)>> {
+        segments
+            .iter()
+            .flat_map(|seg| finite_runs(seg))
+            .map(|run| thin(run, dot_width))
+            .collect()
+    };
+
     // Areas first (they only shade), then lines, stems and marks.
     for s in &p.series {
         if let SeriesKind::Area { segments } = &s.kind {
-            for run in segments.iter().flat_map(|seg| finite_runs(seg)) {
+            for run in runs(segments) {
                 canvas.fill_area(&run);
             }
         }
@@ -478,12 +499,12 @@ fn render_xy(p: &XyPanel, w: usize, h: usize) -> Vec<String> {
         .iter()
         .filter(|s| matches!(s.kind, SeriesKind::Stems { .. }))
         .count();
-    let dot_width = (v.x1 - v.x0) / (2 * pw - 1) as f64;
     let mut stem_index = 0;
     for (s, &pen) in p.series.iter().zip(&pens) {
         match &s.kind {
+            SeriesKind::Area { .. } if pen != Pen::Braille => {}
             SeriesKind::Curve { segments, .. } | SeriesKind::Area { segments } => {
-                for run in segments.iter().flat_map(|seg| finite_runs(seg)) {
+                for run in runs(segments) {
                     canvas.polyline(pen, &run, s.dashed);
                 }
             }
@@ -655,27 +676,37 @@ fn heatmap_body(hm: &HeatmapPanel, w: usize, h: usize) -> Vec<String> {
         .map(|c| (c as i64 + origin_c).to_string().len())
         .max()
         .unwrap_or(1);
-    let mut texts: Vec<Vec<String>> = (0..rows)
-        .map(|r| (0..cols).map(|c| hm.cell_text(r, c)).collect())
-        .collect();
-    let natural = texts.iter().flatten().map(|t| width(t)).max().unwrap_or(1);
-    let room = (w.saturating_sub(gw + 2) / cols).saturating_sub(1);
-    let mut cw = natural.max(index_w);
-    if !hm.labels.is_empty() && cw > room && room >= 4 {
-        cw = room.max(index_w);
-        for t in texts.iter_mut().flatten() {
-            *t = truncate(t, cw);
+    // Width of a grid of cells `cw` wide: row index, space, separator and
+    // cell per column, closing separator.
+    let grid_width = |cw: usize| {
+        cols.saturating_mul(cw.saturating_add(1))
+            .saturating_add(gw + 2)
+    };
+    // Texts are only made when a grid of them could fit (a large matrix
+    // goes straight to shades).
+    let (texts, cw) = if fits_rows && grid_width(index_w) <= w {
+        let mut texts: Vec<Vec<String>> = (0..rows)
+            .map(|r| (0..cols).map(|c| hm.cell_text(r, c)).collect())
+            .collect();
+        let natural = texts.iter().flatten().map(|t| width(t)).max().unwrap_or(1);
+        let room = (w.saturating_sub(gw + 2) / cols).saturating_sub(1);
+        let mut cw = natural.max(index_w);
+        if !hm.labels.is_empty() && cw > room && room >= 4 {
+            cw = room.max(index_w);
+            for t in texts.iter_mut().flatten() {
+                *t = truncate(t, cw);
+            }
         }
-    }
+        (texts, cw)
+    } else {
+        (Vec::new(), usize::MAX)
+    };
     let scale = ColorScale::of(hm);
     let shade = |v: f64| match scale.position(v) {
         Some(t) => SHADES[(t * (SHADES.len() - 1) as f64).round() as usize],
         None => '?',
     };
 
-    // Width of a grid of cells `cw` wide: row index, space, separator and
-    // cell per column, closing separator.
-    let grid_width = |cw: usize| gw + 1 + cols * (cw + 1) + 1;
     if fits_rows && grid_width(cw) <= w {
         out.extend(cell_grid(&texts, cw, gw, hm.origin, window));
     } else if fits_rows && grid_width(2) <= w {
@@ -1046,6 +1077,20 @@ mod tests {
             "{text}"
         );
         assert_eq!(text.lines().last(), Some("area = 1.5"));
+    }
+
+    #[test]
+    fn a_second_area_only_shades() {
+        let fig = single(
+            XyPanel::new("", "t", "y")
+                .with_series(Series::curve("result", vec![sine(200)]))
+                .with_series(Series::area("product", vec![sine(200)]))
+                .with_series(Series::curve("other", vec![vec![(0.0, 0.5), (6.0, 0.5)]])),
+        );
+        let text = render_terminal(&fig, 60, 16);
+        let legend = text.lines().last().expect("legend");
+        assert_eq!(legend, "⠤⠤ result   ░ product   •• other", "{text}");
+        assert!(text.contains('░') && text.chars().any(is_braille), "{text}");
     }
 
     #[test]
