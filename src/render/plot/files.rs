@@ -1,12 +1,6 @@
 //! Writing figures to PNG, SVG and animated GIF files.
 //!
-//! # Atomic writes
-//!
-//! A file is first rendered into a hidden temporary file in the target's
-//! directory (`.NAME.PID-N.tmp.EXT`) and renamed over the target only when
-//! everything succeeded. On any error (or panic) the temporary file is
-//! removed, so a failed write never leaves a partial or corrupt image behind,
-//! and an existing file of that name is kept unchanged.
+//! See the module documentation of [`super`] for the atomic-write rule.
 
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};

@@ -8,9 +8,24 @@
 //! * any of those chosen by file extension ([`write_file`]),
 //! * Unicode text for a terminal ([`render_terminal`]).
 //!
-//! Files are written atomically (see [`files`](self#atomic-writes)): a failed
-//! write leaves no partial file. All text is drawn with the DejaVu Sans font
-//! embedded in the binary, so no system font or library is needed.
+//! All text is drawn with the DejaVu Sans font embedded in the binary, so no
+//! system font or library is needed.
+//!
+//! # Atomic writes
+//!
+//! A file is rendered into a hidden temporary file in the target's directory
+//! (`.NAME.PID-N.tmp.EXT`) and renamed over the target only when everything
+//! succeeded. On any error, interrupt or panic the temporary file is removed:
+//! a failed write leaves no partial image, and an existing file of that name
+//! is kept unchanged.
+//!
+//! # Limits
+//!
+//! Requests beyond these are errors that say what to do, found before
+//! anything is drawn: [`MAX_POINTS_PER_SERIES`] points per series,
+//! [`MAX_HEATMAP_CELLS`] cells per heatmap, [`MAX_FRAMES`] GIF frames,
+//! [`model::MAX_PANELS`] panels, and [`model::MIN_FIGURE_SIDE`] to
+//! [`model::MAX_FIGURE_SIDE`] pixels per side.
 //!
 //! # Example
 //!

@@ -34,7 +34,8 @@ pub const MAX_PANELS: usize = 64;
 /// Smallest figure width or height in pixels.
 pub const MIN_FIGURE_SIDE: u32 = 64;
 /// Largest figure width or height in pixels.
-pub const MAX_FIGURE_SIDE: u32 = 8192;
+/// (4096 × 4096 RGB is 48 MiB of frame buffer.)
+pub const MAX_FIGURE_SIDE: u32 = 4096;
 
 /// The colours series are drawn in, as RGB (the "tab10" set, which stays
 /// distinguishable for the common forms of colour blindness).
@@ -282,14 +283,7 @@ impl Figure {
                 cols: self.layout.cols,
             });
         }
-        if self.panels.len() > MAX_PANELS {
-            return Err(PlotError::TooManyPanels {
-                panels: self.panels.len(),
-                rows: self.layout.rows,
-                cols: self.layout.cols,
-            });
-        }
-        if self.panels.len() > self.layout.capacity() {
+        if self.panels.len() > MAX_PANELS || self.panels.len() > self.layout.capacity() {
             return Err(PlotError::TooManyPanels {
                 panels: self.panels.len(),
                 rows: self.layout.rows,

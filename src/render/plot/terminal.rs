@@ -1080,6 +1080,19 @@ mod tests {
     }
 
     #[test]
+    fn figures_without_panels_or_with_a_bad_layout_still_render() {
+        let empty = Figure::new("nothing", Layout::grid(2, 2), vec![]);
+        assert_eq!(
+            render_terminal(&empty, 40, 10),
+            format!("{}nothing", " ".repeat(16))
+        );
+        let p = Panel::Xy(XyPanel::new("p", "x", "y"));
+        let broken = Figure::new("broken", Layout::grid(0, 0), vec![p.clone(), p]);
+        let text = render_terminal(&broken, 40, 30);
+        assert_eq!(text.matches(" p\n").count(), 2, "stacked:\n{text}");
+    }
+
+    #[test]
     fn a_second_area_only_shades() {
         let fig = single(
             XyPanel::new("", "t", "y")
