@@ -1,1 +1,3 @@
 //! Pure numerics: no interpreter state, no printing.
+
+pub mod quad;
