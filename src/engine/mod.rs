@@ -6,6 +6,7 @@ pub mod discrete;
 pub mod exact;
 pub mod exppoly;
 pub mod grid;
+pub mod quad;
 pub mod ring;
 pub mod toeplitz;
 pub mod unipoly;
