@@ -12,6 +12,7 @@ use crate::session::{Interaction, Session};
 #[derive(Parser, Debug)]
 #[command(
     name = "convolab",
+    args_conflicts_with_subcommands = true,
     version,
     about = "convolab: convolution, continuous and discrete, with every step shown",
     long_about = "convolab computes convolutions and correlations of sequences, matrices and piecewise functions, \
@@ -23,7 +24,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FMT", value_parser = parse_format)]
     pub format: Option<Format>,
     /// Run these statements (separated by newlines or ';') and exit.
-    #[arg(short = 'c', value_name = "STATEMENTS", conflicts_with = "command")]
+    #[arg(short = 'c', value_name = "STATEMENTS")]
     pub code: Option<String>,
     #[command(subcommand)]
     pub command: Option<Sub>,

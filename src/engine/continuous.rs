@@ -317,9 +317,10 @@ fn integrate_pair(fp: &Piece, mp: &Piece, t: f64, sigma: f64, lo: f64, hi: f64, 
             abs_sum += v.abs();
             v
         };
-        let v = quad::gauss_legendre(&mut f, lo, hi, n);
-        let err = (abs_sum * (hi - lo) / n as f64 + v.abs()) * 8.0 * f64::EPSILON;
-        return Ok((v, err));
+        if let Some(v) = quad::gauss_legendre(&mut f, lo, hi, n) {
+            let err = (abs_sum * (hi - lo) / n as f64 + v.abs()) * 8.0 * f64::EPSILON;
+            return Ok((v, err));
+        }
     }
     let mut f = |tau: f64| {
         let a = piece_eval(fp, tau);

@@ -416,7 +416,7 @@ pub fn define_sequence(ctx: &mut Ctx, name: &Ident, index: &Ident, body: &Expr) 
         values.pop();
     }
     if values.is_empty() {
-        values.push(Scalar::zero());
+        values.push(<Scalar as crate::engine::ring::Ring>::zero());
     }
     Ok(Sequence::from_scalars(start, values))
 }

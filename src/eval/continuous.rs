@@ -225,7 +225,7 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
     }
 }
 
-fn interrupt_fn(ctx: &Ctx) -> impl Fn() -> bool + '_ {
+fn interrupt_fn<'a>(ctx: &'a Ctx<'a>) -> impl Fn() -> bool + 'a {
     move || ctx.interrupt.is_set()
 }
 
