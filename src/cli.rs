@@ -45,7 +45,8 @@ pub enum Sub {
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| format!("unknown format '{s}' (choose text, markdown, latex, csv or json)"))
+    Format::parse(s)
+        .ok_or_else(|| format!("unknown format '{s}' (choose text, markdown, latex, csv or json)"))
 }
 
 /// Colour on stderr only when it is a terminal and NO_COLOR is unset.
@@ -152,7 +153,10 @@ pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("warning: stdin is not valid UTF-8 (byte {}); invalid bytes are replaced by �", e.utf8_error().valid_up_to());
+            eprintln!(
+                "warning: stdin is not valid UTF-8 (byte {}); invalid bytes are replaced by �",
+                e.utf8_error().valid_up_to()
+            );
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
@@ -170,7 +174,12 @@ pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
 }
 
 /// Run one file: a lesson if it ends in .md, else a plain script.
-pub fn run_file(session: &mut Session, path: &std::path::Path, color: bool, interactive: bool) -> Outcome {
+pub fn run_file(
+    session: &mut Session,
+    path: &std::path::Path,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
     let text = match std::fs::read(path) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
@@ -196,7 +205,12 @@ pub fn run_file(session: &mut Session, path: &std::path::Path, color: bool, inte
 }
 
 /// `lesson N` from the REPL.
-pub fn run_numbered_lesson(session: &mut Session, n: usize, color: bool, interactive: bool) -> Outcome {
+pub fn run_numbered_lesson(
+    session: &mut Session,
+    n: usize,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
     let dir = lesson::lessons_dir();
     match lesson::find(&dir, n) {
         Some(p) => run_file(session, &p, color, interactive),

@@ -100,9 +100,18 @@ impl Diagnostic {
             marks.push((*s, Some(l.as_str()), '-'));
         }
         let (line, _) = line_col(text, span.start);
-        let max_line = marks.iter().map(|(s, ..)| line_col(text, s.start).0).max().unwrap_or(line);
+        let max_line = marks
+            .iter()
+            .map(|(s, ..)| line_col(text, s.start).0)
+            .max()
+            .unwrap_or(line);
         let width = max_line.to_string().len();
-        out.push_str(&format!("{:width$}--> {}\n", "", self.location(origin, text), width = width));
+        out.push_str(&format!(
+            "{:width$}--> {}\n",
+            "",
+            self.location(origin, text),
+            width = width
+        ));
         out.push_str(&format!("{:width$} |\n", "", width = width));
         marks.sort_by_key(|(s, ..)| s.start);
         let mut last_line = 0;
@@ -115,11 +124,19 @@ impl Diagnostic {
                 last_line = l;
             }
             let (end_line, end_col) = line_col(text, s.end.max(s.start));
-            let len = if end_line == l { end_col.saturating_sub(col).max(1) } else { line_text.chars().count().saturating_sub(col - 1).max(1) };
+            let len = if end_line == l {
+                end_col.saturating_sub(col).max(1)
+            } else {
+                line_text.chars().count().saturating_sub(col - 1).max(1)
+            };
             let carets: String = std::iter::repeat_n(ch, len.min(200)).collect();
             let pad = " ".repeat(col.saturating_sub(1).min(1000));
             match label {
-                Some(label) => out.push_str(&format!("{:width$} | {pad}{carets} {label}\n", "", width = width)),
+                Some(label) => out.push_str(&format!(
+                    "{:width$} | {pad}{carets} {label}\n",
+                    "",
+                    width = width
+                )),
                 None => out.push_str(&format!("{:width$} | {pad}{carets}\n", "", width = width)),
             }
         }
@@ -142,7 +159,10 @@ fn truncate_line(line: &str) -> String {
 
 /// The closest of `candidates` to `name`, if it is close enough to be a
 /// plausible typo (edit distance ≤ 2, or ≤ 1 for short names).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = if name.chars().count() <= 3 { 1 } else { 2 };
     candidates
         .into_iter()
@@ -161,13 +181,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -195,7 +217,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("expp", ["exp", "sin", "cos"]), Some("exp".into()));
+        assert_eq!(
+            did_you_mean("expp", ["exp", "sin", "cos"]),
+            Some("exp".into())
+        );
         assert_eq!(did_you_mean("cnov", ["conv", "corr"]), Some("conv".into()));
         assert_eq!(did_you_mean("zzzzz", ["exp"]), None);
     }

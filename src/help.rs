@@ -120,11 +120,20 @@ asks the exercises, and `lesson 1` starts one inside the REPL.";
 
 /// Every topic name (for suggestions and completion).
 pub fn topics() -> impl Iterator<Item = &'static str> {
-    ["conventions", "functions", "operations", "commands", "formats", "syntax", "lessons", "arithmetic"]
-        .into_iter()
-        .chain(COMMANDS.iter().map(|c| c.0))
-        .chain(OPERATIONS.iter().map(|f| f.name))
-        .chain(BUILTINS.iter().map(|b| b.0))
+    [
+        "conventions",
+        "functions",
+        "operations",
+        "commands",
+        "formats",
+        "syntax",
+        "lessons",
+        "arithmetic",
+    ]
+    .into_iter()
+    .chain(COMMANDS.iter().map(|c| c.0))
+    .chain(OPERATIONS.iter().map(|f| f.name))
+    .chain(BUILTINS.iter().map(|b| b.0))
 }
 
 /// The text of `help [topic]`; `None` for an unknown topic.
@@ -137,18 +146,26 @@ pub fn help(topic: Option<&str>) -> Option<String> {
         "formats" => FORMATS.to_string(),
         "syntax" | "arithmetic" => SYNTAX.to_string(),
         "lessons" => LESSONS.to_string(),
-        "commands" => COMMANDS.iter().map(|(_, t)| t.to_string()).collect::<Vec<_>>().join("\n\n"),
+        "commands" => COMMANDS
+            .iter()
+            .map(|(_, t)| t.to_string())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
         "operations" => OPERATIONS
             .iter()
             .map(|f| format!("{:<34} {}", f.usage, f.summary))
             .collect::<Vec<_>>()
             .join("\n"),
         "functions" => {
-            let mut s = String::from("Built-in functions (on numbers, sequences elementwise, and functions):\n");
+            let mut s = String::from(
+                "Built-in functions (on numbers, sequences elementwise, and functions):\n",
+            );
             for (_, _, _, _, h) in BUILTINS {
                 s.push_str(&format!("  {h}\n"));
             }
-            s.push_str("Constants: pi, e, inf (inside [ ] a bare e is the letter e)\n\nOperations:\n");
+            s.push_str(
+                "Constants: pi, e, inf (inside [ ] a bare e is the letter e)\n\nOperations:\n",
+            );
             for f in OPERATIONS {
                 s.push_str(&format!("  {:<34} {}\n", f.usage, f.summary));
             }

@@ -33,7 +33,10 @@ pub fn split(text: &str) -> Vec<Part> {
         }
         let marker = &trimmed[..3];
         let tag = trimmed[3..].trim();
-        let tag_word = tag.split(|c: char| c.is_whitespace() || c == '{' || c == ',').next().unwrap_or("");
+        let tag_word = tag
+            .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+            .next()
+            .unwrap_or("");
         // Collect the block to its closing fence.
         let mut code = String::new();
         let code_start = pos;
@@ -42,7 +45,12 @@ pub fn split(text: &str) -> Vec<Part> {
         for inner in lines.by_ref() {
             pos += inner.len();
             block_text.push_str(inner);
-            if inner.trim_start().starts_with(marker) && inner.trim().trim_start_matches(marker.chars().next().unwrap_or('`')).is_empty() {
+            if inner.trim_start().starts_with(marker)
+                && inner
+                    .trim()
+                    .trim_start_matches(marker.chars().next().unwrap_or('`'))
+                    .is_empty()
+            {
                 closed = true;
                 break;
             }
@@ -98,7 +106,11 @@ pub fn list(dir: &Path) -> Vec<(PathBuf, String, String)> {
             .lines()
             .find(|l| l.starts_with("# "))
             .map(|l| l.trim_start_matches("# ").trim().to_string())
-            .unwrap_or_else(|| p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
+            .unwrap_or_else(|| {
+                p.file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            });
         let summary = text
             .lines()
             .skip_while(|l| !l.starts_with("# "))
@@ -117,7 +129,10 @@ pub fn find(dir: &Path, n: usize) -> Option<PathBuf> {
     let all = list(dir);
     let prefix = format!("{n:02}-");
     all.iter()
-        .find(|(p, ..)| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&prefix)))
+        .find(|(p, ..)| {
+            p.file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with(&prefix))
+        })
         .or_else(|| all.get(n.wrapping_sub(1)))
         .map(|(p, ..)| p.clone())
 }

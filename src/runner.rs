@@ -40,13 +40,18 @@ pub fn render_diagnostic(d: &Diagnostic, origin: &str, text: &str, color: bool) 
         Severity::Error => ("error", "\x1b[1;31m"),
         Severity::Warning => ("warning", "\x1b[1;33m"),
     };
-    s.replacen(&format!("{word}:"), &format!("{code}{word}\x1b[0m\x1b[1m:"), 1)
-        .replacen('\n', "\x1b[0m\n", 1)
+    s.replacen(
+        &format!("{word}:"),
+        &format!("{code}{word}\x1b[0m\x1b[1m:"),
+        1,
+    )
+    .replacen('\n', "\x1b[0m\n", 1)
 }
 
 /// Whether a displayed Doc is a failed check.
 pub fn is_failed_check(doc: &Doc) -> bool {
-    doc.json.get("type").and_then(|t| t.as_str()) == Some("check") && doc.json.get("passed").and_then(|p| p.as_bool()) == Some(false)
+    doc.json.get("type").and_then(|t| t.as_str()) == Some("check")
+        && doc.json.get("passed").and_then(|p| p.as_bool()) == Some(false)
 }
 
 fn write_doc(io: &mut Io, doc: &Doc, format: Format) {
@@ -58,7 +63,14 @@ fn write_doc(io: &mut Io, doc: &Doc, format: Format) {
 
 /// Run the statements of `text` (a script, `-c` text or stdin). Spans in
 /// diagnostics are shifted by `offset` into `full` (the whole file).
-pub fn run_text(session: &mut Session, origin: &str, full: &str, text: &str, offset: usize, io: &mut Io) -> (Outcome, Flow) {
+pub fn run_text(
+    session: &mut Session,
+    origin: &str,
+    full: &str,
+    text: &str,
+    offset: usize,
+    io: &mut Io,
+) -> (Outcome, Flow) {
     let stmts = match crate::syntax::parse_program(text) {
         Ok(s) => s,
         Err(e) => {
@@ -86,13 +98,20 @@ pub fn run_text(session: &mut Session, origin: &str, full: &str, text: &str, off
             Event::Doc(d) => docs.push(d),
             Event::Warning(w) => warnings.push(w),
         });
-        let format = if matches!(stmt.kind, crate::syntax::ast::StmtKind::Command(crate::syntax::ast::Command::Format { .. })) {
+        let format = if matches!(
+            stmt.kind,
+            crate::syntax::ast::StmtKind::Command(crate::syntax::ast::Command::Format { .. })
+        ) {
             session.settings.format
         } else {
             format
         };
         for w in warnings {
-            let _ = write!(io.err, "{}", render_diagnostic(&shift(w, offset), origin, full, io.color));
+            let _ = write!(
+                io.err,
+                "{}",
+                render_diagnostic(&shift(w, offset), origin, full, io.color)
+            );
         }
         for d in &docs {
             write_doc(io, d, format);
@@ -107,8 +126,19 @@ pub fn run_text(session: &mut Session, origin: &str, full: &str, text: &str, off
             Ok(flow) => return (outcome, flow),
             Err(d) => {
                 let interrupted = d.message.starts_with("interrupted");
-                let _ = write!(io.err, "{}", render_diagnostic(&shift(*d, offset), origin, full, io.color));
-                return (if interrupted { Outcome::Interrupted } else { Outcome::Failed }, Flow::Continue);
+                let _ = write!(
+                    io.err,
+                    "{}",
+                    render_diagnostic(&shift(*d, offset), origin, full, io.color)
+                );
+                return (
+                    if interrupted {
+                        Outcome::Interrupted
+                    } else {
+                        Outcome::Failed
+                    },
+                    Flow::Continue,
+                );
             }
         }
         if outcome == Outcome::Failed {
@@ -128,9 +158,18 @@ fn shift(mut d: Diagnostic, offset: usize) -> Diagnostic {
 
 /// Run a lesson file: prose printed as is, each code block's statements
 /// echoed with their output. With `interactive`, pause after each block.
-pub fn run_lesson(session: &mut Session, origin: &str, text: &str, io: &mut Io, interactive: bool) -> Outcome {
+pub fn run_lesson(
+    session: &mut Session,
+    origin: &str,
+    text: &str,
+    io: &mut Io,
+    interactive: bool,
+) -> Outcome {
     let parts = lesson::split(text);
-    let count = parts.iter().filter(|p| matches!(p, Part::Code { .. })).count();
+    let count = parts
+        .iter()
+        .filter(|p| matches!(p, Part::Code { .. }))
+        .count();
     let mut seen = 0;
     for part in parts {
         match part {

@@ -83,7 +83,8 @@ impl Session {
     /// they display to `out`. Stops at the first error (earlier statements'
     /// definitions are kept). Spans in the error refer to `text`.
     pub fn run(&mut self, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
-        let stmts = crate::syntax::parse_program(text).map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+        let stmts = crate::syntax::parse_program(text)
+            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
         for stmt in &stmts {
             match self.exec(stmt, text, out)? {
                 Flow::Continue => {}
@@ -94,7 +95,12 @@ impl Session {
     }
 
     /// Run one parsed statement; `text` is the source its spans refer to.
-    pub fn exec(&mut self, stmt: &Stmt, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+    pub fn exec(
+        &mut self,
+        stmt: &Stmt,
+        text: &str,
+        out: &mut dyn FnMut(Event),
+    ) -> EvalResult<Flow> {
         crate::eval::commands::exec(self, stmt, text, out)
     }
 
@@ -109,12 +115,16 @@ impl Session {
             }
         })?;
         let _ = format;
-        Ok(docs.iter().map(|d| d.render(self.settings.format)).collect())
+        Ok(docs
+            .iter()
+            .map(|d| d.render(self.settings.format))
+            .collect())
     }
 
     /// Evaluate one expression (for tests and benchmarks).
     pub fn eval_str(&mut self, text: &str) -> EvalResult<crate::value::Value> {
-        let expr = crate::syntax::parse_expr(text).map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+        let expr = crate::syntax::parse_expr(text)
+            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
         let mut ctx = self.ctx();
         ctx.eval(&expr)
     }

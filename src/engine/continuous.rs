@@ -79,7 +79,12 @@ pub enum ContError {
     #[error("the integral diverges at t = {t}: {why}")]
     Diverges { t: f64, why: String },
     #[error("the integral at t = {t} did not reach its tolerance: {why} (estimate {value}, error up to {error})")]
-    Inaccurate { t: f64, value: f64, error: f64, why: String },
+    Inaccurate {
+        t: f64,
+        value: f64,
+        error: f64,
+        why: String,
+    },
     #[error("interrupted")]
     Interrupted,
 }
@@ -122,7 +127,11 @@ pub fn prepare(f: &Rc<Function>) -> Result<Prepared, ContError> {
         pieces.push(Piece {
             lo,
             hi,
-            lo_x: if i == 0 { None } else { exact_breaks.get(i - 1).cloned() },
+            lo_x: if i == 0 {
+                None
+            } else {
+                exact_breaks.get(i - 1).cloned()
+            },
             hi_x: exact_breaks.get(i).cloned(),
             expr,
             poly,
@@ -163,7 +172,10 @@ fn strip(e: &FExpr, scale: &Number, out: &mut Vec<(Number, Number)>) -> Result<F
             out.push((pos, w));
             Ok(FExpr::Const(Number::zero()))
         }
-        FExpr::Add(a, b) => Ok(FExpr::Add(Box::new(strip(a, scale, out)?), Box::new(strip(b, scale, out)?))),
+        FExpr::Add(a, b) => Ok(FExpr::Add(
+            Box::new(strip(a, scale, out)?),
+            Box::new(strip(b, scale, out)?),
+        )),
         FExpr::Sub(a, b) => Ok(FExpr::Sub(
             Box::new(strip(a, scale, out)?),
             Box::new(strip(b, &scale.neg(), out)?),
@@ -172,12 +184,14 @@ fn strip(e: &FExpr, scale: &Number, out: &mut Vec<(Number, Number)>) -> Result<F
         FExpr::Mul(a, b) => {
             let (ca, cb) = (a.constant_value(), b.constant_value());
             match (ca, cb) {
-                (Some(c), _) if b.contains_delta() => {
-                    Ok(FExpr::Mul(a.clone(), Box::new(strip(b, &scale.mul(&c), out)?)))
-                }
-                (_, Some(c)) if a.contains_delta() => {
-                    Ok(FExpr::Mul(Box::new(strip(a, &scale.mul(&c), out)?), b.clone()))
-                }
+                (Some(c), _) if b.contains_delta() => Ok(FExpr::Mul(
+                    a.clone(),
+                    Box::new(strip(b, &scale.mul(&c), out)?),
+                )),
+                (_, Some(c)) if a.contains_delta() => Ok(FExpr::Mul(
+                    Box::new(strip(a, &scale.mul(&c), out)?),
+                    b.clone(),
+                )),
                 _ if e.contains_delta() => Err(misuse()),
                 _ => Ok(e.clone()),
             }
@@ -185,7 +199,10 @@ fn strip(e: &FExpr, scale: &Number, out: &mut Vec<(Number, Number)>) -> Result<F
         FExpr::Div(a, b) if a.contains_delta() => {
             let c = b.constant_value().ok_or_else(misuse)?;
             let inv = Number::one().div(&c).map_err(|_| misuse())?;
-            Ok(FExpr::Div(Box::new(strip(a, &scale.mul(&inv), out)?), b.clone()))
+            Ok(FExpr::Div(
+                Box::new(strip(a, &scale.mul(&inv), out)?),
+                b.clone(),
+            ))
         }
         FExpr::Apply(f, arg) if e.contains_delta() => {
             // A named function containing deltas, applied to an affine argument.
@@ -233,7 +250,13 @@ fn piece_eval(p: &Piece, x: f64) -> f64 {
 }
 
 /// The value of ∫ fixed(τ)·moving(t + σ·τ) dτ at one t.
-pub fn value_at(fixed: &Prepared, moving: &Prepared, op: Op, t: f64, interrupt: &dyn Fn() -> bool) -> Result<Approx, ContError> {
+pub fn value_at(
+    fixed: &Prepared,
+    moving: &Prepared,
+    op: Op,
+    t: f64,
+    interrupt: &dyn Fn() -> bool,
+) -> Result<Approx, ContError> {
     let sigma = op.sigma();
     let mut total = 0.0;
     let mut error = 0.0;
@@ -301,7 +324,15 @@ fn fixed_regular(p: &Prepared, x: f64) -> f64 {
 }
 
 /// ∫_lo^hi fixed_piece(τ)·moving_piece(t + σ·τ) dτ with an error estimate.
-fn integrate_pair(fp: &Piece, mp: &Piece, t: f64, sigma: f64, lo: f64, hi: f64, interrupt: &dyn Fn() -> bool) -> Result<(f64, f64), ContError> {
+fn integrate_pair(
+    fp: &Piece,
+    mp: &Piece,
+    t: f64,
+    sigma: f64,
+    lo: f64,
+    hi: f64,
+    interrupt: &dyn Fn() -> bool,
+) -> Result<(f64, f64), ContError> {
     if let (Some(pf), Some(pm)) = (&fp.poly_f64, &mp.poly_f64) {
         if !(lo.is_finite() && hi.is_finite()) {
             return Err(ContError::Diverges {
@@ -455,7 +486,13 @@ pub struct OverlapStep {
 
 /// The overlaps at one t, each integrated (exactly for polynomials when `t`
 /// and the breakpoints are exact).
-pub fn overlaps_at(fixed: &Prepared, moving: &Prepared, op: Op, t: &Number, interrupt: &dyn Fn() -> bool) -> Result<Vec<OverlapStep>, ContError> {
+pub fn overlaps_at(
+    fixed: &Prepared,
+    moving: &Prepared,
+    op: Op,
+    t: &Number,
+    interrupt: &dyn Fn() -> bool,
+) -> Result<Vec<OverlapStep>, ContError> {
     let sigma = op.sigma();
     let tf = t.to_f64();
     let mut out = Vec::new();
@@ -489,7 +526,15 @@ pub fn overlaps_at(fixed: &Prepared, moving: &Prepared, op: Op, t: &Number, inte
                     let v = p.integrate(l, h);
                     let ex = if v.is_exact() { Some(v.clone()) } else { None };
                     let vf = v.to_f64();
-                    (vf, if ex.is_some() { 0.0 } else { vf.abs() * 8.0 * f64::EPSILON }, ex)
+                    (
+                        vf,
+                        if ex.is_some() {
+                            0.0
+                        } else {
+                            vf.abs() * 8.0 * f64::EPSILON
+                        },
+                        ex,
+                    )
                 }
                 _ => {
                     let (v, e) = integrate_pair(fp, mp, tf, sigma, lo, hi, interrupt)?;

@@ -128,7 +128,10 @@ impl UniPoly {
     pub fn antiderivative(&self) -> UniPoly {
         let mut c = vec![Number::zero()];
         for (k, coef) in self.c.iter().enumerate() {
-            c.push(coef.div(&Number::int(k as i64 + 1)).unwrap_or_else(|_| Number::zero()));
+            c.push(
+                coef.div(&Number::int(k as i64 + 1))
+                    .unwrap_or_else(|_| Number::zero()),
+            );
         }
         UniPoly { c }.trimmed()
     }
@@ -154,7 +157,11 @@ impl UniPoly {
             let negative = coef.is_negative();
             let mag = coef.abs();
             let mag_text = mag.format(fmt);
-            let mag_text = if mag_text.contains('/') && k > 0 { format!("({mag_text})") } else { mag_text };
+            let mag_text = if mag_text.contains('/') && k > 0 {
+                format!("({mag_text})")
+            } else {
+                mag_text
+            };
             let power = match k {
                 0 => String::new(),
                 1 => var.to_string(),
@@ -174,7 +181,7 @@ impl UniPoly {
                 out.push_str(&body);
                 first = false;
             } else {
-                out.push_str(if negative { &" − "[..] } else { " + " });
+                out.push_str(if negative { " − " } else { " + " });
                 if cas && negative {
                     out.pop();
                     out.pop();
@@ -205,7 +212,10 @@ pub fn from_fexpr(e: &FExpr) -> Option<UniPoly> {
             from_fexpr(a)?.scale(&Number::one().div(&d.c[0]).ok()?)
         }
         FExpr::Pow(a, b) => {
-            let k = b.constant_value()?.to_i64().filter(|k| (0..=MAX_DEGREE as i64).contains(k))?;
+            let k = b
+                .constant_value()?
+                .to_i64()
+                .filter(|k| (0..=MAX_DEGREE as i64).contains(k))?;
             let base = from_fexpr(a)?;
             let mut acc = UniPoly::constant(Number::one());
             for _ in 0..k {
@@ -213,9 +223,16 @@ pub fn from_fexpr(e: &FExpr) -> Option<UniPoly> {
             }
             acc
         }
-        FExpr::Call(Builtin::Abs | Builtin::Step | Builtin::Rect | Builtin::Tri | Builtin::Sign | Builtin::Min | Builtin::Max, _) => {
-            return None
-        }
+        FExpr::Call(
+            Builtin::Abs
+            | Builtin::Step
+            | Builtin::Rect
+            | Builtin::Tri
+            | Builtin::Sign
+            | Builtin::Min
+            | Builtin::Max,
+            _,
+        ) => return None,
         FExpr::Call(..) => UniPoly::constant(e.constant_value()?),
         FExpr::Piecewise(..) | FExpr::Apply(..) => return None,
     })
@@ -228,7 +245,9 @@ mod tests {
     #[test]
     fn integrates_exactly() {
         // ∫_0^0.3 (0.3 − τ) dτ = 0.045
-        let p = UniPoly::x().compose_affine(&Number::ratio(3, 10), &Number::int(-1)).unwrap();
+        let p = UniPoly::x()
+            .compose_affine(&Number::ratio(3, 10), &Number::int(-1))
+            .unwrap();
         assert_eq!(p.render("τ", &NumFmt::default(), false), "0.3 − τ");
         let v = p.integrate(&Number::zero(), &Number::ratio(3, 10));
         assert_eq!(v.to_string(), "0.045");
@@ -240,7 +259,13 @@ mod tests {
         let p = UniPoly {
             c: vec![Number::int(1), Number::int(-2), Number::ratio(1, 3)],
         };
-        assert_eq!(p.render("t", &NumFmt::default(), false), "1 − 2·t + (1/3)·t^2");
-        assert_eq!(p.render("t", &NumFmt::default(), true), "1 - 2*t + (1/3)*t^2");
+        assert_eq!(
+            p.render("t", &NumFmt::default(), false),
+            "1 − 2·t + (1/3)·t^2"
+        );
+        assert_eq!(
+            p.render("t", &NumFmt::default(), true),
+            "1 - 2*t + (1/3)*t^2"
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::rc::Rc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::engine::ring::Ring;
-use crate::eval::{arith, compile, err, err_hint, limits, map_elems_mat, map_elems_seq, Ctx, EvalResult};
+use crate::eval::{
+    arith, compile, err, err_hint, limits, map_elems_mat, map_elems_seq, Ctx, EvalResult,
+};
 use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
 use crate::syntax::span::Span;
 use crate::value::function::{exact_builtin, Builtin, FExpr, FnBody, Function};
@@ -64,7 +66,14 @@ pub struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
-    pub fn check(fname: &str, args: &'a [Arg], span: Span, min: usize, max: usize, names: &[&str]) -> EvalResult<Args<'a>> {
+    pub fn check(
+        fname: &str,
+        args: &'a [Arg],
+        span: Span,
+        min: usize,
+        max: usize,
+        names: &[&str],
+    ) -> EvalResult<Args<'a>> {
         let positional: Vec<&Arg> = args.iter().filter(|a| a.name.is_none()).collect();
         let named: Vec<&Arg> = args.iter().filter(|a| a.name.is_some()).collect();
         if positional.len() < min || positional.len() > max {
@@ -79,7 +88,10 @@ impl<'a> Args<'a> {
                 .unwrap_or_else(|| format!("`help {fname}` shows how to call it"));
             return err_hint(
                 span,
-                format!("{fname} takes {want} argument(s), but {} were given", positional.len()),
+                format!(
+                    "{fname} takes {want} argument(s), but {} were given",
+                    positional.len()
+                ),
                 usage,
             );
         }
@@ -90,7 +102,9 @@ impl<'a> Args<'a> {
                 let mut d = Diagnostic::error(format!("{fname} has no option '{n}'"), Some(span));
                 d = match did_you_mean(n, names.iter().copied()) {
                     Some(s) => d.with_label(format!("did you mean '{s}'?")),
-                    None if names.is_empty() => d.with_label(format!("{fname} takes no named options")),
+                    None if names.is_empty() => {
+                        d.with_label(format!("{fname} takes no named options"))
+                    }
                     None => d.with_label(format!("options: {}", names.join(", "))),
                 };
                 return Err(Box::new(d));
@@ -98,11 +112,21 @@ impl<'a> Args<'a> {
         }
         for (i, a) in named.iter().enumerate() {
             let n = a.name.as_ref().map(|n| n.name.as_str());
-            if named[..i].iter().any(|b| b.name.as_ref().map(|x| x.name.as_str()) == n) {
-                return err(a.span, format!("option '{}' is given twice", n.unwrap_or("")));
+            if named[..i]
+                .iter()
+                .any(|b| b.name.as_ref().map(|x| x.name.as_str()) == n)
+            {
+                return err(
+                    a.span,
+                    format!("option '{}' is given twice", n.unwrap_or("")),
+                );
             }
         }
-        Ok(Args { positional, named, span })
+        Ok(Args {
+            positional,
+            named,
+            span,
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&'a Arg> {
@@ -150,8 +174,12 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
                 func.span,
                 format!("'{}' is {}, not a function", func.name, other.kind_name()),
                 match other {
-                    Value::Sequence(_) => format!("index a sequence with brackets: `{}[3]`", func.name),
-                    Value::Matrix(_) => format!("index a matrix with brackets: `{}[1, 2]`", func.name),
+                    Value::Sequence(_) => {
+                        format!("index a sequence with brackets: `{}[3]`", func.name)
+                    }
+                    Value::Matrix(_) => {
+                        format!("index a matrix with brackets: `{}[1, 2]`", func.name)
+                    }
                     _ => "only functions can be called".to_string(),
                 },
             ),
@@ -161,9 +189,8 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
         return call_builtin(ctx, b, lo, hi, func, args, span);
     }
     match func.name.as_str() {
-        "conv" | "corr" | "cconv" | "conv_transpose" | "conv_matrix" | "dft" | "idft" | "as_poly" | "flip" | "shift" => {
-            crate::eval::ops::call_discrete(ctx, func, args, span)
-        }
+        "conv" | "corr" | "cconv" | "conv_transpose" | "conv_matrix" | "dft" | "idft"
+        | "as_poly" | "flip" | "shift" => crate::eval::ops::call_discrete(ctx, func, args, span),
         "integrate" | "sample" | "riemann" | "exact" | "is_pdf" | "is_causal" => {
             crate::eval::ops::call_continuous(ctx, func, args, span)
         }
@@ -173,7 +200,10 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
             match ctx.eval(&a.positional[0].value)? {
                 Value::Sequence(s) => Ok(Value::number(Number::int(s.len() as i64))),
                 Value::Matrix(m) => Ok(Value::number(Number::int((m.rows * m.cols) as i64))),
-                other => err(a.positional[0].span, format!("len needs a sequence, not {}", other.kind_name())),
+                other => err(
+                    a.positional[0].span,
+                    format!("len needs a sequence, not {}", other.kind_name()),
+                ),
             }
         }
         "sum" => {
@@ -195,10 +225,13 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
         "load" | "save" => crate::eval::ops::call_io(ctx, func, args, span),
         _ => {
             let names = ctx.known_names();
-            let mut d = Diagnostic::error(format!("unknown function '{}'", func.name), Some(func.span));
+            let mut d =
+                Diagnostic::error(format!("unknown function '{}'", func.name), Some(func.span));
             d = match did_you_mean(&func.name, names.iter().map(String::as_str)) {
                 Some(s) => d.with_label(format!("did you mean '{s}'?")),
-                None => d.with_label("not defined").with_hint("`help functions` lists the built-ins"),
+                None => d
+                    .with_label("not defined")
+                    .with_hint("`help functions` lists the built-ins"),
             };
             Err(Box::new(d))
         }
@@ -225,12 +258,18 @@ fn linspace(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let hi = ctx.real(&a.positional[1].value, "the end")?;
     let n = ctx.integer(&a.positional[2].value, "the number of points")?;
     if n < 1 {
-        return err(a.positional[2].span, format!("linspace needs at least 1 point, not {n}"));
+        return err(
+            a.positional[2].span,
+            format!("linspace needs at least 1 point, not {n}"),
+        );
     }
     if n as usize > limits::MAX_POINTS {
         return err_hint(
             a.positional[2].span,
-            format!("{n} points is more than the limit of {}", limits::MAX_POINTS),
+            format!(
+                "{n} points is more than the limit of {}",
+                limits::MAX_POINTS
+            ),
             "use fewer points",
         );
     }
@@ -243,19 +282,37 @@ fn linspace(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
         let step = if n == 1 {
             Number::zero()
         } else {
-            hi.sub(&lo).div(&Number::int(n as i64 - 1)).map_err(|e| arith(span, e))?
+            hi.sub(&lo)
+                .div(&Number::int(n as i64 - 1))
+                .map_err(|e| arith(span, e))?
         };
-        let values = (0..n).map(|i| Scalar::Num(lo.add(&step.mul(&Number::int(i as i64))))).collect();
+        let values = (0..n)
+            .map(|i| Scalar::Num(lo.add(&step.mul(&Number::int(i as i64)))))
+            .collect();
         return Ok(Value::Sequence(Sequence::from_scalars(0, values)));
     }
     let (l, h) = (lo.to_f64(), hi.to_f64());
     let values = (0..n)
-        .map(|i| if n == 1 { l } else { l + (h - l) * i as f64 / (n - 1) as f64 })
+        .map(|i| {
+            if n == 1 {
+                l
+            } else {
+                l + (h - l) * i as f64 / (n - 1) as f64
+            }
+        })
         .collect();
     Ok(Value::Sequence(Sequence::from_f64(0, values)))
 }
 
-fn call_builtin(ctx: &mut Ctx, b: Builtin, lo: usize, hi: usize, func: &Ident, args: &[Arg], span: Span) -> EvalResult<Value> {
+fn call_builtin(
+    ctx: &mut Ctx,
+    b: Builtin,
+    lo: usize,
+    hi: usize,
+    func: &Ident,
+    args: &[Arg],
+    span: Span,
+) -> EvalResult<Value> {
     let a = Args::check(&func.name, args, span, lo, hi, &[])?;
     if b == Builtin::Delta {
         return err_hint(
@@ -270,7 +327,11 @@ fn call_builtin(ctx: &mut Ctx, b: Builtin, lo: usize, hi: usize, func: &Ident, a
         .map(|x| ctx.eval(&x.value))
         .collect::<EvalResult<Vec<Value>>>()?;
     // All numbers: the value.
-    if let Some(nums) = vals.iter().map(Value::as_number).collect::<Option<Vec<Number>>>() {
+    if let Some(nums) = vals
+        .iter()
+        .map(Value::as_number)
+        .collect::<Option<Vec<Number>>>()
+    {
         return exact_builtin(b, &nums)
             .map(Value::number)
             .map_err(|e| arith(span, e));
@@ -287,17 +348,29 @@ fn call_builtin(ctx: &mut Ctx, b: Builtin, lo: usize, hi: usize, func: &Ident, a
                 }
                 other => match other.as_number() {
                     Some(n) => fargs.push(FExpr::Const(n)),
-                    None => return err(x.span, format!("cannot mix {} with a function here", other.kind_name())),
+                    None => {
+                        return err(
+                            x.span,
+                            format!("cannot mix {} with a function here", other.kind_name()),
+                        )
+                    }
                 },
             }
         }
-        return Ok(Value::Function(Rc::new(Function::expr(None, &var, FExpr::Call(b, fargs)))));
+        return Ok(Value::Function(Rc::new(Function::expr(
+            None,
+            &var,
+            FExpr::Call(b, fargs),
+        ))));
     }
     // A sequence or matrix (first argument), the rest numbers: elementwise.
     let rest: Vec<Number> = vals[1..]
         .iter()
         .zip(&a.positional[1..])
-        .map(|(v, x)| v.as_number().ok_or_else(|| Box::new(Diagnostic::error("expected a number", Some(x.span)))))
+        .map(|(v, x)| {
+            v.as_number()
+                .ok_or_else(|| Box::new(Diagnostic::error("expected a number", Some(x.span))))
+        })
         .collect::<EvalResult<Vec<Number>>>()?;
     let apply = |s: &Scalar| -> Result<Scalar, crate::value::number::ArithError> {
         match s {
@@ -317,7 +390,11 @@ fn call_builtin(ctx: &mut Ctx, b: Builtin, lo: usize, hi: usize, func: &Ident, a
         Some(Value::Matrix(m)) => map_elems_mat(m, apply).map_err(|e| arith(span, e)),
         Some(other) => err(
             a.positional[0].span,
-            format!("{} needs a number, sequence or function, not {}", func.name, other.kind_name()),
+            format!(
+                "{} needs a number, sequence or function, not {}",
+                func.name,
+                other.kind_name()
+            ),
         ),
         None => err(span, "missing argument"),
     }
@@ -339,7 +416,12 @@ pub fn call_user(ctx: &mut Ctx, f: &Rc<Function>, args: &[Arg], span: Span) -> E
         Value::Sequence(s) => {
             let xs = match s.elems.floats() {
                 Some(x) => x.into_owned(),
-                None => return err(arg.span, "a function can only be evaluated at numeric points"),
+                None => {
+                    return err(
+                        arg.span,
+                        "a function can only be evaluated at numeric points",
+                    )
+                }
             };
             if xs.len() > limits::MAX_POINTS {
                 return err(arg.span, "too many points");
@@ -357,7 +439,10 @@ pub fn call_user(ctx: &mut Ctx, f: &Rc<Function>, args: &[Arg], span: Span) -> E
             Some(x) => crate::eval::ops::eval_function_at(ctx, f, &x, span),
             None => err(
                 arg.span,
-                format!("{name} takes a number, a sequence of points or a function, not {}", other.kind_name()),
+                format!(
+                    "{name} takes a number, a sequence of points or a function, not {}",
+                    other.kind_name()
+                ),
             ),
         },
     }
@@ -372,18 +457,34 @@ pub fn eval_formula_exact(f: &Function, x: &Number) -> Option<Number> {
 }
 
 /// `A @ B`, `T @ v`.
-pub fn matmul(ctx: &mut Ctx, a: Value, b: Value, sa: Span, sb: Span, span: Span) -> EvalResult<Value> {
+pub fn matmul(
+    ctx: &mut Ctx,
+    a: Value,
+    b: Value,
+    sa: Span,
+    sb: Span,
+    span: Span,
+) -> EvalResult<Value> {
     let _ = ctx;
     let (m, rhs_seq) = match (&a, &b) {
         (Value::Matrix(m), Value::Matrix(_)) => (m, None),
         (Value::Matrix(m), Value::Sequence(s)) => (m, Some(s)),
         (Value::Matrix(_), other) => {
-            return err(sb, format!("the right side of @ must be a matrix or a sequence, not {}", other.kind_name()))
+            return err(
+                sb,
+                format!(
+                    "the right side of @ must be a matrix or a sequence, not {}",
+                    other.kind_name()
+                ),
+            )
         }
         (other, _) => {
             return err_hint(
                 sa,
-                format!("the left side of @ must be a matrix, not {}", other.kind_name()),
+                format!(
+                    "the left side of @ must be a matrix, not {}",
+                    other.kind_name()
+                ),
                 "`@` is the matrix product; for a pointwise product of sequences use *",
             )
         }
@@ -400,7 +501,11 @@ pub fn matmul(ctx: &mut Ctx, a: Value, b: Value, sa: Span, sb: Span, span: Span)
                 "sizes do not match: a {}×{} matrix times {} {}",
                 m.rows,
                 m.cols,
-                if n == 1 && rhs_seq.is_some() { "a sequence of length" } else { "a matrix with rows =" },
+                if n == 1 && rhs_seq.is_some() {
+                    "a sequence of length"
+                } else {
+                    "a matrix with rows ="
+                },
                 k
             ),
             "the left matrix needs as many columns as the right side has rows",
@@ -409,7 +514,12 @@ pub fn matmul(ctx: &mut Ctx, a: Value, b: Value, sa: Span, sb: Span, span: Span)
     if (m.rows as u128) * (m.cols as u128) * (n as u128) > 4_000_000_000 {
         return err(span, "this matrix product is too large");
     }
-    let out = if let (Some(l), Some(r)) = (m.elems.floats(), Elems::from_scalars(rhs.clone()).floats().map(|c| c.into_owned())) {
+    let out = if let (Some(l), Some(r)) = (
+        m.elems.floats(),
+        Elems::from_scalars(rhs.clone())
+            .floats()
+            .map(|c| c.into_owned()),
+    ) {
         if m.elems.is_exact() {
             None
         } else {
@@ -481,7 +591,8 @@ pub fn values_equal(a: &Value, b: &Value, tol: f64) -> Option<bool> {
                 (Value::Estimate(e), _) | (_, Value::Estimate(e)) => e.error,
                 _ => 0.0,
             };
-            (p.to_f64() - q.to_f64()).abs() <= slack + tol * 1f64.max(p.to_f64().abs()).max(q.to_f64().abs())
+            (p.to_f64() - q.to_f64()).abs()
+                <= slack + tol * 1f64.max(p.to_f64().abs()).max(q.to_f64().abs())
         }
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
@@ -492,7 +603,9 @@ pub fn values_equal(a: &Value, b: &Value, tol: f64) -> Option<bool> {
 fn as_c(v: &Value) -> Option<num_complex::Complex64> {
     match v {
         Value::Complex(z) => Some(*z),
-        other => other.as_number().map(|n| num_complex::Complex64::new(n.to_f64(), 0.0)),
+        other => other
+            .as_number()
+            .map(|n| num_complex::Complex64::new(n.to_f64(), 0.0)),
     }
 }
 

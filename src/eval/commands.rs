@@ -14,7 +14,12 @@ use crate::value::function::Function;
 use crate::value::Value;
 
 /// Run one statement.
-pub fn exec(session: &mut Session, stmt: &Stmt, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+pub fn exec(
+    session: &mut Session,
+    stmt: &Stmt,
+    text: &str,
+    out: &mut dyn FnMut(Event),
+) -> EvalResult<Flow> {
     session.interrupt.check(stmt.span)?;
     let source = text.get(stmt.span.start..stmt.span.end).map(str::to_string);
     match &stmt.kind {
@@ -36,7 +41,9 @@ pub fn exec(session: &mut Session, stmt: &Stmt, text: &str, out: &mut dyn FnMut(
             let f = crate::eval::compile::define_function(&mut ctx, name, params, body)?;
             let warnings = std::mem::take(&mut ctx.warnings);
             emit_warnings(out, warnings);
-            session.env.set(&name.name, Value::Function(Rc::new(f)), source);
+            session
+                .env
+                .set(&name.name, Value::Function(Rc::new(f)), source);
         }
         StmtKind::DefSeq { name, index, body } => {
             check_assignable(&name.name, name.span, out)?;
@@ -71,12 +78,19 @@ fn named(f: &Function, name: &str) -> Function {
 /// Names that cannot be defined (errors) or that hide a built-in (warnings).
 fn check_assignable(name: &str, span: Span, out: &mut dyn FnMut(Event)) -> EvalResult<()> {
     if matches!(name, "pi" | "inf") {
-        return err_hint(span, format!("'{name}' is a constant and cannot be redefined"), "pick another name");
+        return err_hint(
+            span,
+            format!("'{name}' is a constant and cannot be redefined"),
+            "pick another name",
+        );
     }
     if crate::eval::calls::is_function_name(name) {
         out(Event::Warning(
-            Diagnostic::warning(format!("'{name}' is a built-in; your definition hides it"), Some(span))
-                .with_hint("`clear NAME` brings the built-in back"),
+            Diagnostic::warning(
+                format!("'{name}' is a built-in; your definition hides it"),
+                Some(span),
+            )
+            .with_hint("`clear NAME` brings the built-in back"),
         ));
     }
     Ok(())
@@ -91,15 +105,25 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
             let v = ctx.eval(e)?;
             emit_warnings(out, std::mem::take(&mut ctx.warnings));
             let v = match (&e.kind, v) {
-                (ExprKind::Ident(n), Value::Function(f)) if f.name.is_none() => Value::Function(Rc::new(named(&f, n))),
+                (ExprKind::Ident(n), Value::Function(f)) if f.name.is_none() => {
+                    Value::Function(Rc::new(named(&f, n)))
+                }
                 (_, v) => v,
             };
             Ok(crate::render::value::value_doc(&v, &fmt))
         }
-        Query::Steps { target, at, options, span } => crate::eval::steps::steps(session, target, at.as_ref(), options, *span),
-        Query::Converge { target, at, options, span } => {
-            crate::eval::continuous::converge(session, target, at, options, *span)
-        }
+        Query::Steps {
+            target,
+            at,
+            options,
+            span,
+        } => crate::eval::steps::steps(session, target, at.as_ref(), options, *span),
+        Query::Converge {
+            target,
+            at,
+            options,
+            span,
+        } => crate::eval::continuous::converge(session, target, at, options, *span),
         Query::Shape { target, span } => crate::eval::discrete::shape(session, target, *span),
         Query::Check { expr, span } => check(session, expr, *span),
     }
@@ -160,11 +184,19 @@ pub fn check(session: &mut Session, expr: &Expr, span: Span) -> EvalResult<Doc> 
         }
     }
     match ctx.eval(expr)? {
-        Value::Bool(b) => Ok(Doc::new(json!({"type": "check", "passed": b}))
-            .with(Block::Para(format!("{} {}", if b { "✓" } else { "✗" }, "condition")))),
+        Value::Bool(b) => Ok(
+            Doc::new(json!({"type": "check", "passed": b})).with(Block::Para(format!(
+                "{} {}",
+                if b { "✓" } else { "✗" },
+                "condition"
+            ))),
+        ),
         other => err_hint(
             expr.span,
-            format!("check needs a comparison or a condition, not {}", other.kind_name()),
+            format!(
+                "check needs a comparison or a condition, not {}",
+                other.kind_name()
+            ),
             "e.g. `check conv(a, b) == conv(b, a)` or `check is_pdf(w)`",
         ),
     }
@@ -186,7 +218,8 @@ fn check_doc(passed: bool, l: &Value, r: &Value, fmt: &crate::value::NumFmt) -> 
     let mark = if passed { "✓" } else { "✗" };
     let lt = ld.render(Format::Text);
     let rt = rd.render(Format::Text);
-    let mut doc = Doc::new(json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}));
+    let mut doc =
+        Doc::new(json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}));
     let verdict = if passed { "holds" } else { "does not hold" };
     doc.push(Block::Para(format!("{mark} {verdict}")));
     let mut t = Table::new(&["side", "value"]).text_columns(&[0]);
@@ -196,7 +229,12 @@ fn check_doc(passed: bool, l: &Value, r: &Value, fmt: &crate::value::NumFmt) -> 
     doc
 }
 
-fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
+fn command(
+    session: &mut Session,
+    c: &Command,
+    span: Span,
+    out: &mut dyn FnMut(Event),
+) -> EvalResult<Flow> {
     let fmt = session.settings.num;
     match c {
         Command::Show { names } => {
@@ -213,10 +251,20 @@ fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(E
             let mut items = Vec::new();
             for (name, b) in session.env.iter() {
                 let summary = crate::eval::show::summary(&b.value, &fmt);
-                t.push(vec![name.to_string(), b.value.kind_name().trim_start_matches("a ").trim_start_matches("an ").to_string(), summary.clone()]);
+                t.push(vec![
+                    name.to_string(),
+                    b.value
+                        .kind_name()
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                        .to_string(),
+                    summary.clone(),
+                ]);
                 items.push(json!({"name": name, "kind": b.value.kind_name(), "value": summary}));
             }
-            let mut doc = Doc::new(json!({"type": "table", "columns": ["name", "kind", "value"], "rows": items}));
+            let mut doc = Doc::new(
+                json!({"type": "table", "columns": ["name", "kind", "value"], "rows": items}),
+            );
             if session.env.is_empty() {
                 doc.push(Block::Para("(nothing defined yet)".into()));
             } else {
@@ -239,9 +287,14 @@ fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(E
         Command::Help { topic } => {
             let text = crate::help::help(topic.as_ref().map(|t| t.name.as_str()));
             match text {
-                Some(t) => out(Event::Doc(Doc::new(json!({"type": "help", "text": t})).with(Block::Pre(t)))),
+                Some(t) => out(Event::Doc(
+                    Doc::new(json!({"type": "help", "text": t})).with(Block::Pre(t)),
+                )),
                 None => {
-                    let t = topic.as_ref().map(|t| (t.name.clone(), t.span)).unwrap_or_default();
+                    let t = topic
+                        .as_ref()
+                        .map(|t| (t.name.clone(), t.span))
+                        .unwrap_or_default();
                     let mut d = Diagnostic::error(format!("no help on '{}'", t.0), Some(t.1));
                     if let Some(s) = crate::diagnostic::did_you_mean(&t.0, crate::help::topics()) {
                         d = d.with_label(format!("did you mean '{s}'?"));
@@ -266,7 +319,11 @@ fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(E
             let mut ctx = session.ctx();
             let d = ctx.integer(digits, "the precision")?;
             if !(1..=17).contains(&d) {
-                return err_hint(digits.span, format!("precision {d} is out of range"), "choose 1 to 17 significant digits");
+                return err_hint(
+                    digits.span,
+                    format!("precision {d} is out of range"),
+                    "choose 1 to 17 significant digits",
+                );
             }
             session.settings.num.precision = d as usize;
         }
@@ -274,8 +331,11 @@ fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(E
         Command::Export { query, to } => {
             let format = Format::from_extension(&to.value).ok_or_else(|| {
                 Box::new(
-                    Diagnostic::error(format!("cannot tell the format of '{}'", to.value), Some(to.span))
-                        .with_hint("use one of the extensions .md .tex .csv .json .txt"),
+                    Diagnostic::error(
+                        format!("cannot tell the format of '{}'", to.value),
+                        Some(to.span),
+                    )
+                    .with_hint("use one of the extensions .md .tex .csv .json .txt"),
                 )
             })?;
             let doc = query_doc(session, query, out)?;
@@ -283,13 +343,21 @@ fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(E
             text.push('\n');
             crate::eval::io::write_atomically(&to.value, text.as_bytes())
                 .map_err(|e| Box::new(Diagnostic::error(e, Some(to.span))))?;
-            out(Event::Doc(message(format!("wrote {} ({})", to.value, format.name()))));
+            out(Event::Doc(message(format!(
+                "wrote {} ({})",
+                to.value,
+                format.name()
+            ))));
         }
         Command::Timeit { query } => {
             let doc = crate::eval::timeit::timeit(session, query, span)?;
             out(Event::Doc(doc));
         }
-        Command::Exercise { prompt, answer, options } => {
+        Command::Exercise {
+            prompt,
+            answer,
+            options,
+        } => {
             let outcome = crate::eval::exercise::exercise(session, prompt, answer, options, span)?;
             out(Event::Doc(outcome.doc));
             if outcome.input_ended {
@@ -312,12 +380,24 @@ fn command(session: &mut Session, c: &Command, span: Span, out: &mut dyn FnMut(E
             return Ok(Flow::Lesson(n as usize));
         }
         Command::Quit => return Ok(Flow::Quit),
-        Command::Plot { items, over, to, options } => {
-            let doc = crate::eval::plot::plot(session, items, over.as_ref(), to.as_ref(), options, span)?;
+        Command::Plot {
+            items,
+            over,
+            to,
+            options,
+        } => {
+            let doc =
+                crate::eval::plot::plot(session, items, over.as_ref(), to.as_ref(), options, span)?;
             out(Event::Doc(doc));
         }
-        Command::Animate { target, over, to, options } => {
-            let doc = crate::eval::plot::animate(session, target, over.as_ref(), to, options, span)?;
+        Command::Animate {
+            target,
+            over,
+            to,
+            options,
+        } => {
+            let doc =
+                crate::eval::plot::animate(session, target, over.as_ref(), to, options, span)?;
             out(Event::Doc(doc));
         }
     }
@@ -336,7 +416,11 @@ pub fn on_off(options: &[crate::syntax::ast::Arg], name: &str) -> EvalResult<Opt
             return match &o.value.kind {
                 ExprKind::Ident(w) if w == "on" || w == "true" => Ok(Some(true)),
                 ExprKind::Ident(w) if w == "off" || w == "false" => Ok(Some(false)),
-                _ => err_hint(o.value.span, format!("{name} must be on or off"), format!("e.g. `{name}=on`")),
+                _ => err_hint(
+                    o.value.span,
+                    format!("{name} must be on or off"),
+                    format!("e.g. `{name}=on`"),
+                ),
             };
         }
     }

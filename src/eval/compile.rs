@@ -38,7 +38,12 @@ pub fn combine(op: BinaryOp, a: FExpr, b: FExpr, var: &str) -> Function {
 }
 
 /// Compile `name(param) = body`.
-pub fn define_function(ctx: &mut Ctx, name: &Ident, params: &[Ident], body: &Expr) -> EvalResult<Function> {
+pub fn define_function(
+    ctx: &mut Ctx,
+    name: &Ident,
+    params: &[Ident],
+    body: &Expr,
+) -> EvalResult<Function> {
     if params.len() != 1 {
         let span = params
             .first()
@@ -181,7 +186,10 @@ pub fn compile(ctx: &mut Ctx, e: &Expr, var: &str, defining: Option<&str>) -> Ev
             Some(other) => {
                 return err_hint(
                     e.span,
-                    format!("'{name}' is {}, which cannot appear in a function of {var}", other.kind_name()),
+                    format!(
+                        "'{name}' is {}, which cannot appear in a function of {var}",
+                        other.kind_name()
+                    ),
                     "a function body may use numbers, defined scalars and other functions",
                 )
             }
@@ -201,7 +209,10 @@ pub fn compile(ctx: &mut Ctx, e: &Expr, var: &str, defining: Option<&str>) -> Ev
                 }
             },
         },
-        ExprKind::Unary { op: UnOp::Neg, operand } => FExpr::Neg(Box::new(compile(ctx, operand, var, defining)?)),
+        ExprKind::Unary {
+            op: UnOp::Neg,
+            operand,
+        } => FExpr::Neg(Box::new(compile(ctx, operand, var, defining)?)),
         ExprKind::Binary { op, lhs, rhs } => {
             let a = Box::new(compile(ctx, lhs, var, defining)?);
             let b = Box::new(compile(ctx, rhs, var, defining)?);
@@ -212,14 +223,22 @@ pub fn compile(ctx: &mut Ctx, e: &Expr, var: &str, defining: Option<&str>) -> Ev
                 BinOp::Div => FExpr::Div(a, b),
                 BinOp::Pow => FExpr::Pow(a, b),
                 BinOp::MatMul => {
-                    return err_hint(e.span, "@ is the matrix product; a function uses *", "write `f(t) * g(t)`")
+                    return err_hint(
+                        e.span,
+                        "@ is the matrix product; a function uses *",
+                        "write `f(t) * g(t)`",
+                    )
                 }
             }
         }
         ExprKind::Call { func, args } => compile_call(ctx, func, args, var, defining, e.span)?,
         ExprKind::Piecewise { pieces } => {
             if pieces.is_empty() {
-                return err_hint(e.span, "an empty { } block has no pieces", "write `{ VALUE if CONDITION }`");
+                return err_hint(
+                    e.span,
+                    "an empty { } block has no pieces",
+                    "write `{ VALUE if CONDITION }`",
+                );
             }
             let mut compiled = Vec::new();
             let mut otherwise = None;
@@ -244,9 +263,14 @@ pub fn compile(ctx: &mut Ctx, e: &Expr, var: &str, defining: Option<&str>) -> Ev
                     }
                 }
             }
-            FExpr::Piecewise(compiled, Box::new(otherwise.unwrap_or(FExpr::Const(Number::zero()))))
+            FExpr::Piecewise(
+                compiled,
+                Box::new(otherwise.unwrap_or(FExpr::Const(Number::zero()))),
+            )
         }
-        ExprKind::Compare { .. } | ExprKind::Logic { .. } | ExprKind::Unary { op: UnOp::Not, .. } => {
+        ExprKind::Compare { .. }
+        | ExprKind::Logic { .. }
+        | ExprKind::Unary { op: UnOp::Not, .. } => {
             return err_hint(
                 e.span,
                 "a condition is not a value",
@@ -291,7 +315,10 @@ fn compile_cond(ctx: &mut Ctx, e: &Expr, var: &str, defining: Option<&str>) -> E
                 LogicOp::Or => Cond::Or(a, b),
             }
         }
-        ExprKind::Unary { op: UnOp::Not, operand } => Cond::Not(Box::new(compile_cond(ctx, operand, var, defining)?)),
+        ExprKind::Unary {
+            op: UnOp::Not,
+            operand,
+        } => Cond::Not(Box::new(compile_cond(ctx, operand, var, defining)?)),
         _ => {
             return err_hint(
                 e.span,
@@ -311,7 +338,10 @@ fn compile_call(
     span: Span,
 ) -> EvalResult<FExpr> {
     if let Some(a) = args.iter().find(|a| a.name.is_some()) {
-        return err(a.span, format!("'{}' takes no named arguments here", func.name));
+        return err(
+            a.span,
+            format!("'{}' takes no named arguments here", func.name),
+        );
     }
     let mut compiled = Vec::with_capacity(args.len());
     for a in args {
@@ -333,8 +363,19 @@ fn compile_call(
     match Builtin::lookup(&func.name) {
         Some((b, lo, hi)) => {
             if compiled.len() < lo || compiled.len() > hi {
-                let want = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
-                return err(span, format!("{} takes {want} argument(s), not {}", func.name, compiled.len()));
+                let want = if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo} to {hi}")
+                };
+                return err(
+                    span,
+                    format!(
+                        "{} takes {want} argument(s), not {}",
+                        func.name,
+                        compiled.len()
+                    ),
+                );
             }
             if b == Builtin::Gauss && compiled[1].mentions_var() {
                 return err(args[1].span, "gauss(t, σ): σ must be a constant");
@@ -345,8 +386,14 @@ fn compile_call(
             if crate::eval::calls::is_function_name(&func.name) {
                 return err_hint(
                     func.span,
-                    format!("'{}' works on whole values and cannot be used inside a function body", func.name),
-                    format!("compute it outside, e.g. `h = {}(…)`, then use h({var})", func.name),
+                    format!(
+                        "'{}' works on whole values and cannot be used inside a function body",
+                        func.name
+                    ),
+                    format!(
+                        "compute it outside, e.g. `h = {}(…)`, then use h({var})",
+                        func.name
+                    ),
                 );
             }
             let names: Vec<&str> = crate::value::function::BUILTINS
@@ -354,10 +401,13 @@ fn compile_call(
                 .map(|b| b.0)
                 .chain(ctx.env.names())
                 .collect();
-            let mut d = Diagnostic::error(format!("unknown function '{}'", func.name), Some(func.span));
+            let mut d =
+                Diagnostic::error(format!("unknown function '{}'", func.name), Some(func.span));
             d = match did_you_mean(&func.name, names) {
                 Some(s) => d.with_label(format!("did you mean '{s}'?")),
-                None => d.with_label("not defined").with_hint("`help functions` lists the built-ins"),
+                None => d
+                    .with_label("not defined")
+                    .with_hint("`help functions` lists the built-ins"),
             };
             Err(Box::new(d))
         }
@@ -366,7 +416,12 @@ fn compile_call(
 
 /// `y[n] = { … }`: evaluate the formula exactly at every integer of its
 /// (finite) support.
-pub fn define_sequence(ctx: &mut Ctx, name: &Ident, index: &Ident, body: &Expr) -> EvalResult<Sequence> {
+pub fn define_sequence(
+    ctx: &mut Ctx,
+    name: &Ident,
+    index: &Ident,
+    body: &Expr,
+) -> EvalResult<Sequence> {
     let compiled = compile(ctx, body, &index.name, Some(&name.name))?;
     let f = Function::expr(Some(name.name.clone()), &index.name, compiled.clone());
     let (lo, hi) = f.support();
@@ -412,7 +467,11 @@ pub fn define_sequence(ctx: &mut Ctx, name: &Ident, index: &Ident, body: &Expr) 
         .count();
     values.drain(..leading);
     let start = first + leading as i64;
-    while values.len() > 1 && values.last().is_some_and(|v| crate::engine::ring::Ring::is_zero(v)) {
+    while values.len() > 1
+        && values
+            .last()
+            .is_some_and(crate::engine::ring::Ring::is_zero)
+    {
         values.pop();
     }
     if values.is_empty() {

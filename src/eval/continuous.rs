@@ -45,7 +45,9 @@ impl ConvFn {
         };
         let breaks = cont::result_breaks(&fixed, &moving, op);
         let support = cont::result_support(&fixed, &moving, op);
-        let exact = crate::eval::exact::try_closed_form(op, &f, &g).ok().map(Rc::new);
+        let exact = crate::eval::exact::try_closed_form(op, &f, &g)
+            .ok()
+            .map(Rc::new);
         Ok(ConvFn {
             op,
             f,
@@ -59,7 +61,12 @@ impl ConvFn {
     }
 
     pub fn title(&self) -> String {
-        format!("{}({}, {})", self.op.name(), self.f.display_name(), self.g.display_name())
+        format!(
+            "{}({}, {})",
+            self.op.name(),
+            self.f.display_name(),
+            self.g.display_name()
+        )
     }
 
     /// The value at t with its error estimate.
@@ -95,11 +102,15 @@ impl ConvFn {
 
 impl ComputedFn for ConvFn {
     fn eval(&self, t: f64) -> f64 {
-        self.value(t, &|| false).map(|a| a.value).unwrap_or(f64::NAN)
+        self.value(t, &|| false)
+            .map(|a| a.value)
+            .unwrap_or(f64::NAN)
     }
 
     fn eval_checked(&self, t: f64) -> Result<f64, String> {
-        self.value(t, &|| false).map(|a| a.value).map_err(|e| e.to_string())
+        self.value(t, &|| false)
+            .map(|a| a.value)
+            .map_err(|e| e.to_string())
     }
 
     fn breakpoints(&self) -> Vec<Number> {
@@ -136,7 +147,9 @@ pub fn value_at(c: &dyn ComputedFn, x: f64) -> Result<Value, String> {
                     warning: None,
                 }),
             }),
-            Err(ContError::Inaccurate { value, error, why, .. }) => Ok(Value::Estimate(Estimate {
+            Err(ContError::Inaccurate {
+                value, error, why, ..
+            }) => Ok(Value::Estimate(Estimate {
                 value,
                 error,
                 warning: Some(why),
@@ -165,10 +178,18 @@ pub fn computed_doc(c: &dyn ComputedFn, name: &str, var: &str, fmt: &NumFmt) -> 
             "support": [json_f64(cf.support.0), json_f64(cf.support.1)],
             "pieces": [],
         }));
-        doc.push(Block::Math(vec![format!("{name}({var}) = {}({var}) = {}", cf.title(), cf.definition(var))]));
+        doc.push(Block::Math(vec![format!(
+            "{name}({var}) = {}({var}) = {}",
+            cf.title(),
+            cf.definition(var)
+        )]));
         doc.push(Block::Para(format!(
             "computed numerically at each {var}; breakpoints: {}; support: {support}",
-            if breaks.is_empty() { "none".into() } else { breaks.join(", ") }
+            if breaks.is_empty() {
+                "none".into()
+            } else {
+                breaks.join(", ")
+            }
         )));
         return Some(doc);
     }
@@ -190,7 +211,12 @@ fn support_text(s: (f64, f64), fmt: &NumFmt) -> String {
 
 /// Build `conv(f, g)` / `corr(f, g)` for two functions.
 pub fn make_conv(op: Op, f: Rc<Function>, g: Rc<Function>, span: Span) -> EvalResult<Value> {
-    let c = ConvFn::new(op, f, g).map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(span))))?;
+    let c = ConvFn::new(op, f, g).map_err(|e| {
+        Box::new(crate::diagnostic::Diagnostic::error(
+            e.to_string(),
+            Some(span),
+        ))
+    })?;
     Ok(Value::Function(Rc::new(Function {
         name: None,
         var: c.f.var.clone(),
@@ -251,7 +277,9 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
                     f.display_name()
                 ));
             }
-            let v = poly.integrate(&Number::Float(l), &Number::Float(h)).to_f64();
+            let v = poly
+                .integrate(&Number::Float(l), &Number::Float(h))
+                .to_f64();
             total += v;
             error += v.abs() * 8.0 * f64::EPSILON;
             continue;
@@ -261,9 +289,20 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
         match r.status {
             QuadStatus::Converged => {}
             QuadStatus::Interrupted => return Err("interrupted (Ctrl-C)".into()),
-            QuadStatus::Diverges => return Err(format!("∫ {} diverges on ({}, {})", f.display_name(), fmt(l), fmt(h))),
+            QuadStatus::Diverges => {
+                return Err(format!(
+                    "∫ {} diverges on ({}, {})",
+                    f.display_name(),
+                    fmt(l),
+                    fmt(h)
+                ))
+            }
             QuadStatus::NonFinite { at } => {
-                return Err(format!("{} is not finite at {} (inside the integration range)", f.display_name(), fmt(at)))
+                return Err(format!(
+                    "{} is not finite at {} (inside the integration range)",
+                    f.display_name(),
+                    fmt(at)
+                ))
             }
             QuadStatus::Singular { near } => {
                 warning = Some(format!(
@@ -271,7 +310,10 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
                     fmt(near)
                 ))
             }
-            QuadStatus::MaxEvals => warning = Some("the evaluation budget ran out before the tolerance was reached".into()),
+            QuadStatus::MaxEvals => {
+                warning =
+                    Some("the evaluation budget ran out before the tolerance was reached".into())
+            }
         }
         total += r.value;
         error += r.error;
@@ -303,13 +345,19 @@ fn fmt(x: f64) -> String {
 fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("integrate", args, span, 1, 3, &[])?;
     if a.positional.len() == 2 {
-        return err_hint(span, "integrate takes a function, or a function and both limits", "integrate(f) or integrate(f, 0, 2)");
+        return err_hint(
+            span,
+            "integrate takes a function, or a function and both limits",
+            "integrate(f) or integrate(f, 0, 2)",
+        );
     }
     let f = function_arg(ctx, &a.positional[0].value, "the integrand")?;
     let (lo, hi) = if a.positional.len() == 3 {
         (
-            ctx.real(&a.positional[1].value, "the lower limit")?.to_f64(),
-            ctx.real(&a.positional[2].value, "the upper limit")?.to_f64(),
+            ctx.real(&a.positional[1].value, "the lower limit")?
+                .to_f64(),
+            ctx.real(&a.positional[2].value, "the upper limit")?
+                .to_f64(),
         )
     } else {
         (f64::NEG_INFINITY, f64::INFINITY)
@@ -325,7 +373,13 @@ fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> 
 }
 
 /// ∫ of a piecewise polynomial between exact limits, in exact arithmetic.
-fn exact_integral(ctx: &mut Ctx, f: &Rc<Function>, a: &Args, lo: f64, hi: f64) -> EvalResult<Option<Number>> {
+fn exact_integral(
+    ctx: &mut Ctx,
+    f: &Rc<Function>,
+    a: &Args,
+    lo: f64,
+    hi: f64,
+) -> EvalResult<Option<Number>> {
     let p = match cont::prepare(f) {
         Ok(p) => p,
         Err(_) => return Ok(None),
@@ -343,7 +397,11 @@ fn exact_integral(ctx: &mut Ctx, f: &Rc<Function>, a: &Args, lo: f64, hi: f64) -
     } else {
         (None, None)
     };
-    let (swap, lo, hi) = if lo <= hi { (false, lo, hi) } else { (true, hi, lo) };
+    let (swap, lo, hi) = if lo <= hi {
+        (false, lo, hi)
+    } else {
+        (true, hi, lo)
+    };
     let (lo_x, hi_x) = if swap { (hi_x, lo_x) } else { (lo_x, hi_x) };
     let mut total = Number::zero();
     for piece in &p.pieces {
@@ -355,8 +413,16 @@ fn exact_integral(ctx: &mut Ctx, f: &Rc<Function>, a: &Args, lo: f64, hi: f64) -
         if !l.is_finite() || !h.is_finite() {
             return Ok(None);
         }
-        let lx = if l == piece.lo { piece.lo_x.clone() } else { lo_x.clone() };
-        let hx = if h == piece.hi { piece.hi_x.clone() } else { hi_x.clone() };
+        let lx = if l == piece.lo {
+            piece.lo_x.clone()
+        } else {
+            lo_x.clone()
+        };
+        let hx = if h == piece.hi {
+            piece.hi_x.clone()
+        } else {
+            hi_x.clone()
+        };
         let (Some(lx), Some(hx), Some(poly)) = (lx, hx, &piece.poly) else {
             return Ok(None);
         };
@@ -375,10 +441,22 @@ struct Grid {
     last: i64,
 }
 
-fn grid(ctx: &mut Ctx, f: &Function, h: Number, from: Option<Number>, to: Option<Number>, span: Span, hspan: Span) -> EvalResult<Grid> {
+fn grid(
+    ctx: &mut Ctx,
+    f: &Function,
+    h: Number,
+    from: Option<Number>,
+    to: Option<Number>,
+    span: Span,
+    hspan: Span,
+) -> EvalResult<Grid> {
     let hf = h.to_f64();
-    if !(hf > 0.0) || !hf.is_finite() {
-        return err_hint(hspan, format!("the step h must be positive, not {}", h), "e.g. sample(f, 0.25)");
+    if hf.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !hf.is_finite() {
+        return err_hint(
+            hspan,
+            format!("the step h must be positive, not {}", h),
+            "e.g. sample(f, 0.25)",
+        );
     }
     let (slo, shi) = f.support();
     let lo = from.as_ref().map(Number::to_f64).unwrap_or(slo);
@@ -386,7 +464,10 @@ fn grid(ctx: &mut Ctx, f: &Function, h: Number, from: Option<Number>, to: Option
     if !lo.is_finite() || !hi.is_finite() {
         return err_hint(
             span,
-            format!("{} is nonzero on an unbounded range, so the samples never end", f.display_name()),
+            format!(
+                "{} is nonzero on an unbounded range, so the samples never end",
+                f.display_name()
+            ),
             "give the range: sample(f, 0.25, from=0, to=10)",
         );
     }
@@ -407,7 +488,11 @@ fn grid(ctx: &mut Ctx, f: &Function, h: Number, from: Option<Number>, to: Option
     if count > limits::MAX_ELEMENTS as f64 {
         return err_hint(
             hspan,
-            format!("this needs {} samples, more than the limit of {}", format_float(count, 3), limits::MAX_ELEMENTS),
+            format!(
+                "this needs {} samples, more than the limit of {}",
+                format_float(count, 3),
+                limits::MAX_ELEMENTS
+            ),
             "use a larger step h or a narrower range (from=, to=)",
         );
     }
@@ -425,7 +510,8 @@ fn grid(ctx: &mut Ctx, f: &Function, h: Number, from: Option<Number>, to: Option
 /// The values f(n·h) for n in the grid: exact for formula functions where possible.
 fn sample_values(ctx: &Ctx, f: &Function, g: &Grid, span: Span) -> EvalResult<Vec<Scalar>> {
     let mut out = Vec::with_capacity((g.last - g.first + 1) as usize);
-    let exact_ok = g.h.is_exact() && matches!(f.body, FnBody::Expr(_)) && (g.last - g.first) < 1_000_000;
+    let exact_ok =
+        g.h.is_exact() && matches!(f.body, FnBody::Expr(_)) && (g.last - g.first) < 1_000_000;
     for n in g.first..=g.last {
         if n % 4096 == 0 {
             ctx.interrupt.check(span)?;
@@ -455,7 +541,10 @@ fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("sample", args, span, 2, 2, &["from", "to"])?;
     let f = function_arg(ctx, &a.positional[0].value, "the first argument of sample")?;
     if matches!(&f.body, FnBody::Expr(e) if e.contains_delta()) {
-        return err(a.positional[0].span, "a function with a delta has no values to sample");
+        return err(
+            a.positional[0].span,
+            "a function with a delta has no values to sample",
+        );
     }
     let h = ctx.real(&a.positional[1].value, "the step h")?;
     let from = named_number(ctx, &a, "from")?;
@@ -483,7 +572,10 @@ fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let Some(c) = as_conv(&v) else {
         return err_hint(
             a.positional[0].span,
-            format!("riemann needs a convolution of two functions, not {}", v.kind_name()),
+            format!(
+                "riemann needs a convolution of two functions, not {}",
+                v.kind_name()
+            ),
             "e.g. riemann(conv(f, g), 0.25)",
         );
     };
@@ -493,14 +585,29 @@ fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
         Op::Conv => crate::engine::discrete::Op::Conv,
         Op::Corr => crate::engine::discrete::Op::Corr,
     };
-    let sum = crate::eval::discrete::conv_sequences(ctx, &x, &y, op, crate::engine::discrete::Mode::Full, span)?;
-    let scaled = crate::eval::map_elems_seq(sum, |s| Ok(crate::engine::ring::Ring::mul(s, &Scalar::Num(h.clone()))))
-        .map_err(|e| crate::eval::arith(span, e))?;
+    let sum = crate::eval::discrete::conv_sequences(
+        ctx,
+        &x,
+        &y,
+        op,
+        crate::engine::discrete::Mode::Full,
+        span,
+    )?;
+    let scaled = crate::eval::map_elems_seq(sum, |s| {
+        Ok(crate::engine::ring::Ring::mul(s, &Scalar::Num(h.clone())))
+    })
+    .map_err(|e| crate::eval::arith(span, e))?;
     Ok(scaled)
 }
 
 /// The sampled inputs of a Riemann sum.
-pub fn riemann_inputs(ctx: &mut Ctx, c: &ConvFn, h: &Number, a: &Args, span: Span) -> EvalResult<(Sequence, Sequence)> {
+pub fn riemann_inputs(
+    ctx: &mut Ctx,
+    c: &ConvFn,
+    h: &Number,
+    a: &Args,
+    span: Span,
+) -> EvalResult<(Sequence, Sequence)> {
     let from = named_number(ctx, a, "from")?;
     let to = named_number(ctx, a, "to")?;
     let hspan = a.positional.get(1).map(|x| x.span).unwrap_or(span);
@@ -508,7 +615,10 @@ pub fn riemann_inputs(ctx: &mut Ctx, c: &ConvFn, h: &Number, a: &Args, span: Spa
     let gg = grid(ctx, &c.g, h.clone(), from, to, span, hspan)?;
     let xf = sample_values(ctx, &c.f, &gf, span)?;
     let xg = sample_values(ctx, &c.g, &gg, span)?;
-    Ok((Sequence::from_scalars(gf.first, xf), Sequence::from_scalars(gg.first, xg)))
+    Ok((
+        Sequence::from_scalars(gf.first, xf),
+        Sequence::from_scalars(gg.first, xg),
+    ))
 }
 
 /// h·Σ_m f(mh)·g(t − mh) for any t (equal to riemann(…)[n] at t = n·h).
@@ -524,7 +634,10 @@ pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> f64 {
     if !(lo.is_finite() && hi.is_finite()) || hi < lo {
         return 0.0;
     }
-    let (m0, m1) = ((lo / h - 1e-9).ceil() as i64, (hi / h + 1e-9).floor() as i64);
+    let (m0, m1) = (
+        (lo / h - 1e-9).ceil() as i64,
+        (hi / h + 1e-9).floor() as i64,
+    );
     let mut s = 0.0;
     for m in m0..=m1 {
         let tau = m as f64 * h;
@@ -537,7 +650,13 @@ pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> f64 {
 }
 
 /// `converge conv(f, g) at t`.
-pub fn converge(session: &mut Session, target: &Expr, at: &Expr, options: &[Arg], span: Span) -> EvalResult<Doc> {
+pub fn converge(
+    session: &mut Session,
+    target: &Expr,
+    at: &Expr,
+    options: &[Arg],
+    span: Span,
+) -> EvalResult<Doc> {
     if let Some(o) = options.first() {
         return err(o.span, "converge takes no options");
     }
@@ -547,16 +666,27 @@ pub fn converge(session: &mut Session, target: &Expr, at: &Expr, options: &[Arg]
     let Some(c) = as_conv(&v) else {
         return err_hint(
             target.span,
-            format!("converge needs a convolution of two functions, not {}", v.kind_name()),
+            format!(
+                "converge needs a convolution of two functions, not {}",
+                v.kind_name()
+            ),
             "e.g. converge conv(f, g) at 1",
         );
     };
     let t = ctx.real(at, "the point t")?.to_f64();
-    let reference = c
-        .value(t, &|| ctx.interrupt.is_set())
-        .map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(span))))?;
-    let ref_kind = if c.exact.is_some() || reference.exact.is_some() { "exact" } else { "integral" };
-    let mut t_rows = Table::new(&["h", "Riemann sum", ref_kind, "error", "ratio", "order"]).right_align(&[0, 1, 2, 3, 4, 5]);
+    let reference = c.value(t, &|| ctx.interrupt.is_set()).map_err(|e| {
+        Box::new(crate::diagnostic::Diagnostic::error(
+            e.to_string(),
+            Some(span),
+        ))
+    })?;
+    let ref_kind = if c.exact.is_some() || reference.exact.is_some() {
+        "exact"
+    } else {
+        "integral"
+    };
+    let mut t_rows = Table::new(&["h", "Riemann sum", ref_kind, "error", "ratio", "order"])
+        .right_align(&[0, 1, 2, 3, 4, 5]);
     let mut rows = Vec::new();
     let mut prev_err: Option<f64> = None;
     for k in 1..=8 {
@@ -572,7 +702,8 @@ pub fn converge(session: &mut Session, target: &Expr, at: &Expr, options: &[Arg]
             _ => (None, None),
         };
         prev_err = Some(e);
-        let opt = |x: Option<f64>, d: usize| x.map(|v| format_float(v, d)).unwrap_or_else(|| "–".into());
+        let opt =
+            |x: Option<f64>, d: usize| x.map(|v| format_float(v, d)).unwrap_or_else(|| "–".into());
         t_rows.push(vec![
             format!("1/{}", 1u32 << k),
             format_float(r, fmt.precision),
@@ -583,7 +714,11 @@ pub fn converge(session: &mut Session, target: &Expr, at: &Expr, options: &[Arg]
         ]);
         rows.push(json!([h, r, reference.value, e, ratio, order]));
     }
-    let title = format!("Riemann sums h·Σ f(mh)·g(t − mh) → {} at t = {}", c.title(), format_float(t, fmt.precision));
+    let title = format!(
+        "Riemann sums h·Σ f(mh)·g(t − mh) → {} at t = {}",
+        c.title(),
+        format_float(t, fmt.precision)
+    );
     let mut doc = Doc::new(json!({
         "type": "table",
         "title": title,
@@ -600,7 +735,12 @@ pub fn converge(session: &mut Session, target: &Expr, at: &Expr, options: &[Arg]
 }
 
 /// is_pdf / is_causal with the reason.
-pub fn predicate(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult<(bool, String)> {
+pub fn predicate(
+    ctx: &mut Ctx,
+    func: &Ident,
+    args: &[Arg],
+    span: Span,
+) -> EvalResult<(bool, String)> {
     let a = Args::check(&func.name, args, span, 1, 1, &[])?;
     let f = function_arg(ctx, &a.positional[0].value, "the argument")?;
     let name = f.display_name();
@@ -609,39 +749,95 @@ pub fn predicate(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalR
         let s = f.structure();
         if s.irregular {
             // Fall back to sampling.
-            let bad = (1..=2000).map(|i| -(i as f64) * 0.01).find(|x| f.eval(*x) != 0.0);
+            let bad = (1..=2000)
+                .map(|i| -(i as f64) * 0.01)
+                .find(|x| f.eval(*x) != 0.0);
             return Ok(match bad {
-                Some(x) => (false, format!("{name}({}) ≠ 0, so it responds before t = 0", fmt(x))),
-                None => (true, format!("{name} is 0 at every sampled t < 0 (its breakpoints are not fully known)")),
+                Some(x) => (
+                    false,
+                    format!("{name}({}) ≠ 0, so it responds before t = 0", fmt(x)),
+                ),
+                None => (
+                    true,
+                    format!(
+                        "{name} is 0 at every sampled t < 0 (its breakpoints are not fully known)"
+                    ),
+                ),
             });
         }
         return Ok(if lo >= 0.0 {
-            (true, format!("{name}(t) = 0 for every t < 0 (its support starts at {})", fmt(lo)))
+            (
+                true,
+                format!(
+                    "{name}(t) = 0 for every t < 0 (its support starts at {})",
+                    fmt(lo)
+                ),
+            )
         } else {
-            (false, format!("{name} is nonzero for some t < 0 (its support starts at {})", fmt(lo)))
+            (
+                false,
+                format!(
+                    "{name} is nonzero for some t < 0 (its support starts at {})",
+                    fmt(lo)
+                ),
+            )
         });
     }
     // is_pdf: nonnegative and integral 1.
-    let p = cont::prepare(&f).map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(span))))?;
+    let p = cont::prepare(&f).map_err(|e| {
+        Box::new(crate::diagnostic::Diagnostic::error(
+            e.to_string(),
+            Some(span),
+        ))
+    })?;
     for piece in &p.pieces {
         let (lo, hi) = (piece.lo, piece.hi);
-        let (l, h) = (if lo.is_finite() { lo } else { hi.min(0.0) - 1e3 }, if hi.is_finite() { hi } else { lo.max(0.0) + 1e3 });
+        let (l, h) = (
+            if lo.is_finite() {
+                lo
+            } else {
+                hi.min(0.0) - 1e3
+            },
+            if hi.is_finite() {
+                hi
+            } else {
+                lo.max(0.0) + 1e3
+            },
+        );
         for i in 0..=256 {
             let x = l + (h - l) * (i as f64 + 0.5) / 257.0;
             let v = piece_value(piece, x);
             if v < -1e-12 {
-                return Ok((false, format!("{name}({}) = {} < 0: a density cannot be negative", fmt(x), fmt(v))));
+                return Ok((
+                    false,
+                    format!(
+                        "{name}({}) = {} < 0: a density cannot be negative",
+                        fmt(x),
+                        fmt(v)
+                    ),
+                ));
             }
         }
     }
     if p.deltas.iter().any(|(_, w)| w.is_negative()) {
         return Ok((false, format!("{name} has a negative point mass")));
     }
-    let total = integrate_fn(ctx, &f, f64::NEG_INFINITY, f64::INFINITY).map_err(|m| Box::new(crate::diagnostic::Diagnostic::error(m, Some(span))))?;
+    let total = integrate_fn(ctx, &f, f64::NEG_INFINITY, f64::INFINITY)
+        .map_err(|m| Box::new(crate::diagnostic::Diagnostic::error(m, Some(span))))?;
     let ok = (total.value - 1.0).abs() <= 1e-9f64.max(10.0 * total.error);
     Ok(if ok {
-        (true, format!("{name} ≥ 0 and ∫ {name} = {} (± {})", format_float(total.value, 12), format_float(total.error, 2)))
+        (
+            true,
+            format!(
+                "{name} ≥ 0 and ∫ {name} = {} (± {})",
+                format_float(total.value, 12),
+                format_float(total.error, 2)
+            ),
+        )
     } else {
-        (false, format!("∫ {name} = {}, not 1", format_float(total.value, 10)))
+        (
+            false,
+            format!("∫ {name} = {}, not 1", format_float(total.value, 10)),
+        )
     })
 }

@@ -12,7 +12,14 @@ pub fn call(_ctx: &mut Ctx, func: &Ident, _args: &[Arg], span: Span) -> EvalResu
     err(span, format!("'{}' is not available yet", func.name))
 }
 
-pub fn conv_sequences(_ctx: &mut Ctx, _x: &Sequence, _y: &Sequence, _op: crate::engine::discrete::Op, _mode: crate::engine::discrete::Mode, span: Span) -> EvalResult<Sequence> {
+pub fn conv_sequences(
+    _ctx: &mut Ctx,
+    _x: &Sequence,
+    _y: &Sequence,
+    _op: crate::engine::discrete::Op,
+    _mode: crate::engine::discrete::Mode,
+    span: Span,
+) -> EvalResult<Sequence> {
     err(span, "not available yet")
 }
 
@@ -20,7 +27,12 @@ pub fn shape(_session: &mut Session, _target: &Expr, span: Span) -> EvalResult<D
     err(span, "not available yet")
 }
 
-pub fn steps_matvec(_session: &mut Session, _lhs: &Expr, _rhs: &Expr, span: Span) -> EvalResult<Doc> {
+pub fn steps_matvec(
+    _session: &mut Session,
+    _lhs: &Expr,
+    _rhs: &Expr,
+    span: Span,
+) -> EvalResult<Doc> {
     err(span, "not available yet")
 }
 
@@ -28,10 +40,23 @@ pub fn steps_poly(_session: &mut Session, _lhs: &Expr, _rhs: &Expr, span: Span) 
     err(span, "not available yet")
 }
 
-pub fn steps_riemann(_session: &mut Session, _args: &[Arg], _at: Option<&Expr>, _options: &[Arg], span: Span) -> EvalResult<Doc> {
+pub fn steps_riemann(
+    _session: &mut Session,
+    _args: &[Arg],
+    _at: Option<&Expr>,
+    _options: &[Arg],
+    span: Span,
+) -> EvalResult<Doc> {
     err(span, "not available yet")
 }
 
-pub fn steps_conv(_session: &mut Session, _func: &Ident, _args: &[Arg], _at: Option<&Expr>, _options: &[Arg], span: Span) -> EvalResult<Doc> {
+pub fn steps_conv(
+    _session: &mut Session,
+    _func: &Ident,
+    _args: &[Arg],
+    _at: Option<&Expr>,
+    _options: &[Arg],
+    span: Span,
+) -> EvalResult<Doc> {
     err(span, "not available yet")
 }

@@ -26,7 +26,8 @@ impl Env {
     }
 
     pub fn set(&mut self, name: &str, value: Value, source: Option<String>) {
-        self.vars.insert(name.to_string(), Binding { value, source });
+        self.vars
+            .insert(name.to_string(), Binding { value, source });
     }
 
     pub fn remove(&mut self, name: &str) -> bool {

@@ -33,6 +33,11 @@ pub fn exact_call(_ctx: &mut Ctx, _args: &[Arg], span: Span) -> EvalResult<Value
     err(span, "not available yet")
 }
 
-pub fn steps_exact(_session: &mut Session, _args: &[Arg], _at: Option<&Expr>, span: Span) -> EvalResult<Doc> {
+pub fn steps_exact(
+    _session: &mut Session,
+    _args: &[Arg],
+    _at: Option<&Expr>,
+    span: Span,
+) -> EvalResult<Doc> {
     err(span, "not available yet")
 }

@@ -24,7 +24,13 @@ pub struct ExerciseOutcome {
     pub input_ended: bool,
 }
 
-pub fn exercise(session: &mut Session, prompt: &StrLit, answer: &Expr, options: &[Arg], span: Span) -> EvalResult<ExerciseOutcome> {
+pub fn exercise(
+    session: &mut Session,
+    prompt: &StrLit,
+    answer: &Expr,
+    options: &[Arg],
+    span: Span,
+) -> EvalResult<ExerciseOutcome> {
     let fmt = session.settings.num;
     let mut tol = 1e-6;
     let mut hint: Option<String> = None;
@@ -45,8 +51,11 @@ pub fn exercise(session: &mut Session, prompt: &StrLit, answer: &Expr, options: 
             },
             other => {
                 return Err(Box::new(
-                    crate::diagnostic::Diagnostic::error(format!("exercise has no option '{other}'"), Some(o.span))
-                        .with_label("options: tol, hint"),
+                    crate::diagnostic::Diagnostic::error(
+                        format!("exercise has no option '{other}'"),
+                        Some(o.span),
+                    )
+                    .with_label("options: tol, hint"),
                 ))
             }
         }
@@ -62,7 +71,10 @@ pub fn exercise(session: &mut Session, prompt: &StrLit, answer: &Expr, options: 
     doc.push(Block::Para(format!("Exercise: {}", prompt.value)));
     let Some(mut io) = session.interaction.take() else {
         doc.push(Block::Para(format!("Answer: {shown}")));
-        return Ok(ExerciseOutcome { doc, input_ended: false });
+        return Ok(ExerciseOutcome {
+            doc,
+            input_ended: false,
+        });
     };
     let mut wrong = 0;
     let mut input_ended = false;
@@ -83,13 +95,19 @@ pub fn exercise(session: &mut Session, prompt: &StrLit, answer: &Expr, options: 
         let given = match given {
             Ok(v) => v,
             Err(d) => {
-                io.ask_feedback(&format!("I could not read that ({}). Try again, e.g. 1.625 or [1, 2, 3].", d.message));
+                io.ask_feedback(&format!(
+                    "I could not read that ({}). Try again, e.g. 1.625 or [1, 2, 3].",
+                    d.message
+                ));
                 continue;
             }
         };
         if values_equal(&given, &expected, tol).unwrap_or(false) {
             io.ask_feedback("✓ correct");
-            doc.push(Block::Para(format!("✓ {} — correct", value_doc(&given, &fmt).render(Format::Text))));
+            doc.push(Block::Para(format!(
+                "✓ {} — correct",
+                value_doc(&given, &fmt).render(Format::Text)
+            )));
             break;
         }
         wrong += 1;

@@ -12,7 +12,10 @@ pub fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), String> {
         _ => std::path::PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(format!("cannot write '{path}': the directory '{}' does not exist", dir.display()));
+        return Err(format!(
+            "cannot write '{path}': the directory '{}' does not exist",
+            dir.display()
+        ));
     }
     let file_name = target
         .file_name()

@@ -6,19 +6,19 @@
 
 pub mod calls;
 pub mod commands;
+pub mod compile;
 pub mod continuous;
 pub mod discrete;
+pub mod env;
 pub mod exact;
 pub mod exercise;
 pub mod io;
+pub mod limits;
 pub mod ops;
 pub mod plot;
 pub mod show;
 pub mod steps;
 pub mod timeit;
-pub mod compile;
-pub mod env;
-pub mod limits;
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,8 +44,14 @@ pub fn err<T>(span: Span, message: impl Into<String>) -> EvalResult<T> {
 }
 
 /// Build an error at `span` with a hint.
-pub fn err_hint<T>(span: Span, message: impl Into<String>, hint: impl Into<String>) -> EvalResult<T> {
-    Err(Box::new(Diagnostic::error(message, Some(span)).with_hint(hint)))
+pub fn err_hint<T>(
+    span: Span,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> EvalResult<T> {
+    Err(Box::new(
+        Diagnostic::error(message, Some(span)).with_hint(hint),
+    ))
 }
 
 /// The Ctrl-C flag shared with the signal handler. Long loops poll it.
@@ -84,7 +90,8 @@ impl Interrupt {
 }
 
 pub fn interrupted(span: Span) -> Diagnostic {
-    Diagnostic::error("interrupted (Ctrl-C)", Some(span)).with_label("stopped here; earlier definitions are kept")
+    Diagnostic::error("interrupted (Ctrl-C)", Some(span))
+        .with_label("stopped here; earlier definitions are kept")
 }
 
 /// The message for an arithmetic failure at `span`.
@@ -108,7 +115,10 @@ pub struct Ctx<'a> {
 /// Names that evaluate to numbers outside literals.
 pub const CONSTANTS: &[(&str, &str)] = &[
     ("pi", "π = 3.14159…"),
-    ("e", "e = 2.71828… (inside a [ ] literal a bare e is the letter e; write exp(1) there)"),
+    (
+        "e",
+        "e = 2.71828… (inside a [ ] literal a bare e is the letter e; write exp(1) there)",
+    ),
     ("inf", "∞, for integration limits"),
 ];
 
@@ -170,7 +180,10 @@ impl<'a> Ctx<'a> {
                     UnOp::Neg => negate(v, e.span),
                     UnOp::Not => match v {
                         Value::Bool(b) => Ok(Value::Bool(!b)),
-                        other => err(operand.span, format!("`not` needs a truth value, not {}", other.kind_name())),
+                        other => err(
+                            operand.span,
+                            format!("`not` needs a truth value, not {}", other.kind_name()),
+                        ),
                     },
                 }
             }
@@ -228,7 +241,13 @@ impl<'a> Ctx<'a> {
     fn truth(&mut self, e: &Expr) -> EvalResult<bool> {
         match self.eval(e)? {
             Value::Bool(b) => Ok(b),
-            other => err(e.span, format!("expected a condition (true/false), found {}", other.kind_name())),
+            other => err(
+                e.span,
+                format!(
+                    "expected a condition (true/false), found {}",
+                    other.kind_name()
+                ),
+            ),
         }
     }
 
@@ -269,9 +288,18 @@ impl<'a> Ctx<'a> {
         Err(self.unknown_name(name, span))
     }
 
-    fn seq_literal(&mut self, items: &[Expr], from: Option<&Expr>, span: Span) -> EvalResult<Value> {
+    fn seq_literal(
+        &mut self,
+        items: &[Expr],
+        from: Option<&Expr>,
+        span: Span,
+    ) -> EvalResult<Value> {
         if items.is_empty() {
-            return err_hint(span, "an empty sequence has no samples", "write at least one value, e.g. `[0]`");
+            return err_hint(
+                span,
+                "an empty sequence has no samples",
+                "write at least one value, e.g. `[0]`",
+            );
         }
         limits::check_len(items.len(), span)?;
         let mut values = Vec::with_capacity(items.len());
@@ -282,7 +310,10 @@ impl<'a> Ctx<'a> {
                 other => {
                     return err_hint(
                         item.span,
-                        format!("a sequence entry must be a number or a letter, not {}", other.kind_name()),
+                        format!(
+                            "a sequence entry must be a number or a letter, not {}",
+                            other.kind_name()
+                        ),
                         "to join sequences, add them (`a + shift(b, 3)`)",
                     )
                 }
@@ -322,13 +353,20 @@ impl<'a> Ctx<'a> {
                     other => {
                         return err(
                             item.span,
-                            format!("a matrix entry must be a number or a letter, not {}", other.kind_name()),
+                            format!(
+                                "a matrix entry must be a number or a letter, not {}",
+                                other.kind_name()
+                            ),
                         )
                     }
                 }
             }
         }
-        Ok(Value::Matrix(Matrix::new(rows.len(), cols, Elems::from_scalars(values))))
+        Ok(Value::Matrix(Matrix::new(
+            rows.len(),
+            cols,
+            Elems::from_scalars(values),
+        )))
     }
 
     /// An integer argument (index, count, start).
@@ -342,15 +380,27 @@ impl<'a> Ctx<'a> {
         let v = self.eval(e)?;
         match v.as_number() {
             Some(n) => Ok(n),
-            None => err(e.span, format!("{what} must be a number, not {}", v.kind_name())),
+            None => err(
+                e.span,
+                format!("{what} must be a number, not {}", v.kind_name()),
+            ),
         }
     }
 
-    fn index(&mut self, v: Value, target_span: Span, indices: &[Expr], span: Span) -> EvalResult<Value> {
+    fn index(
+        &mut self,
+        v: Value,
+        target_span: Span,
+        indices: &[Expr],
+        span: Span,
+    ) -> EvalResult<Value> {
         match v {
             Value::Sequence(s) => {
                 if indices.len() != 1 {
-                    return err(span, format!("a sequence takes one index, not {}", indices.len()));
+                    return err(
+                        span,
+                        format!("a sequence takes one index, not {}", indices.len()),
+                    );
                 }
                 let n = self.integer(&indices[0], "an index")?;
                 if s.is_empty() || n < s.start || n >= s.end() {
@@ -360,9 +410,14 @@ impl<'a> Ctx<'a> {
                         format!("it has samples at n = {}…{}", s.start, s.end() - 1)
                     };
                     return Err(Box::new(
-                        Diagnostic::error(format!("index {n} is outside the sequence"), Some(indices[0].span))
-                            .with_label(range)
-                            .with_hint("outside its samples a sequence is zero; index within the range shown"),
+                        Diagnostic::error(
+                            format!("index {n} is outside the sequence"),
+                            Some(indices[0].span),
+                        )
+                        .with_label(range)
+                        .with_hint(
+                            "outside its samples a sequence is zero; index within the range shown",
+                        ),
                     ));
                 }
                 let i = (n - s.start) as usize;
@@ -403,14 +458,28 @@ impl<'a> Ctx<'a> {
             }
             Value::Function(f) => err_hint(
                 target_span,
-                format!("{} is a function; evaluate it with ( ), not [ ]", f.display_name()),
+                format!(
+                    "{} is a function; evaluate it with ( ), not [ ]",
+                    f.display_name()
+                ),
                 format!("e.g. `{}(0.5)`", f.display_name()),
             ),
-            other => err(target_span, format!("{} cannot be indexed", other.kind_name())),
+            other => err(
+                target_span,
+                format!("{} cannot be indexed", other.kind_name()),
+            ),
         }
     }
 
-    pub fn binary(&mut self, op: BinOp, a: Value, b: Value, sa: Span, sb: Span, span: Span) -> EvalResult<Value> {
+    pub fn binary(
+        &mut self,
+        op: BinOp,
+        a: Value,
+        b: Value,
+        sa: Span,
+        sb: Span,
+        span: Span,
+    ) -> EvalResult<Value> {
         use Value::*;
         if op == BinOp::MatMul {
             return calls::matmul(self, a, b, sa, sb, span);
@@ -433,7 +502,10 @@ impl<'a> Ctx<'a> {
             (Scalar(crate::value::Scalar::Num(n)), Estimate(y)) => {
                 estimate_op(aop, exact_estimate(n.to_f64()), y, span)
             }
-            (Scalar(x), Scalar(y)) => aop.apply_scalar(&x, &y).map(Scalar).map_err(|e| arith(sb, e)),
+            (Scalar(x), Scalar(y)) => aop
+                .apply_scalar(&x, &y)
+                .map(Scalar)
+                .map_err(|e| arith(sb, e)),
             (x, y) if matches!(x, Complex(_)) || matches!(y, Complex(_)) => {
                 let l = as_complex(&x, sa)?;
                 let r = as_complex(&y, sb)?;
@@ -444,9 +516,15 @@ impl<'a> Ctx<'a> {
                     BinaryOp::Div => l / r,
                 }))
             }
-            (Sequence(x), Sequence(y)) => x.aligned(&y, aop).map(Sequence).map_err(|e| arith(span, e)),
-            (Sequence(x), Scalar(s)) => map_elems_seq(x, |v| aop.apply_scalar(v, &s)).map_err(|e| arith(sb, e)),
-            (Scalar(s), Sequence(y)) => map_elems_seq(y, |v| aop.apply_scalar(&s, v)).map_err(|e| arith(span, e)),
+            (Sequence(x), Sequence(y)) => {
+                x.aligned(&y, aop).map(Sequence).map_err(|e| arith(span, e))
+            }
+            (Sequence(x), Scalar(s)) => {
+                map_elems_seq(x, |v| aop.apply_scalar(v, &s)).map_err(|e| arith(sb, e))
+            }
+            (Scalar(s), Sequence(y)) => {
+                map_elems_seq(y, |v| aop.apply_scalar(&s, v)).map_err(|e| arith(span, e))
+            }
             (Sequence(x), Estimate(e)) => {
                 let s = crate::value::Scalar::Num(Number::Float(e.value));
                 map_elems_seq(x, |v| aop.apply_scalar(v, &s)).map_err(|e| arith(sb, e))
@@ -462,11 +540,18 @@ impl<'a> Ctx<'a> {
                         "entrywise arithmetic needs equal shapes; for a matrix product use @",
                     );
                 }
-                let elems = x.elems.zip_with(&y.elems, aop).map_err(|e| arith(span, e))?;
+                let elems = x
+                    .elems
+                    .zip_with(&y.elems, aop)
+                    .map_err(|e| arith(span, e))?;
                 Ok(Matrix(crate::value::Matrix::new(x.rows, x.cols, elems)))
             }
-            (Matrix(x), Scalar(s)) => map_elems_mat(x, |v| aop.apply_scalar(v, &s)).map_err(|e| arith(sb, e)),
-            (Scalar(s), Matrix(y)) => map_elems_mat(y, |v| aop.apply_scalar(&s, v)).map_err(|e| arith(span, e)),
+            (Matrix(x), Scalar(s)) => {
+                map_elems_mat(x, |v| aop.apply_scalar(v, &s)).map_err(|e| arith(sb, e))
+            }
+            (Scalar(s), Matrix(y)) => {
+                map_elems_mat(y, |v| aop.apply_scalar(&s, v)).map_err(|e| arith(span, e))
+            }
             (Function(f), Function(g)) => Ok(Function(Rc::new(compile::combine(
                 aop,
                 compile::apply_var(&f),
@@ -475,15 +560,30 @@ impl<'a> Ctx<'a> {
             )))),
             (Function(f), other) if other.as_number().is_some() => {
                 let c = FExpr::Const(other.as_number().unwrap_or_else(Number::zero));
-                Ok(Function(Rc::new(compile::combine(aop, compile::apply_var(&f), c, &f.var))))
+                Ok(Function(Rc::new(compile::combine(
+                    aop,
+                    compile::apply_var(&f),
+                    c,
+                    &f.var,
+                ))))
             }
             (other, Function(f)) if other.as_number().is_some() => {
                 let c = FExpr::Const(other.as_number().unwrap_or_else(Number::zero));
-                Ok(Function(Rc::new(compile::combine(aop, c, compile::apply_var(&f), &f.var))))
+                Ok(Function(Rc::new(compile::combine(
+                    aop,
+                    c,
+                    compile::apply_var(&f),
+                    &f.var,
+                ))))
             }
             (x, y) => err_hint(
                 span,
-                format!("cannot apply '{}' to {} and {}", op.symbol(), x.kind_name(), y.kind_name()),
+                format!(
+                    "cannot apply '{}' to {} and {}",
+                    op.symbol(),
+                    x.kind_name(),
+                    y.kind_name()
+                ),
                 kind_mismatch_hint(&x, &y),
             ),
         }
@@ -492,12 +592,23 @@ impl<'a> Ctx<'a> {
     fn power(&mut self, a: Value, b: Value, sa: Span, sb: Span, span: Span) -> EvalResult<Value> {
         let exponent = match b.as_number() {
             Some(n) => n,
-            None => return err(sb, format!("an exponent must be a number, not {}", b.kind_name())),
+            None => {
+                return err(
+                    sb,
+                    format!("an exponent must be a number, not {}", b.kind_name()),
+                )
+            }
         };
         match a {
-            Value::Scalar(Scalar::Num(base)) => base.pow(&exponent).map(Value::number).map_err(|e| arith(span, e)),
+            Value::Scalar(Scalar::Num(base)) => base
+                .pow(&exponent)
+                .map(Value::number)
+                .map_err(|e| arith(span, e)),
             Value::Estimate(est) => Ok(Value::float(est.value.powf(exponent.to_f64()))),
-            Value::Scalar(Scalar::Sym(p)) => match exponent.to_i64().filter(|k| (0..=64).contains(k) && exponent.is_exact()) {
+            Value::Scalar(Scalar::Sym(p)) => match exponent
+                .to_i64()
+                .filter(|k| (0..=64).contains(k) && exponent.is_exact())
+            {
                 Some(k) => {
                     let mut acc = Scalar::one();
                     for _ in 0..k {
@@ -513,13 +624,18 @@ impl<'a> Ctx<'a> {
             },
             Value::Sequence(s) => map_elems_seq(s, |v| match v {
                 Scalar::Num(n) => n.pow(&exponent).map(Scalar::Num),
-                Scalar::Sym(_) => Err(ArithError::Domain("powers of symbolic entries are not supported".into())),
+                Scalar::Sym(_) => Err(ArithError::Domain(
+                    "powers of symbolic entries are not supported".into(),
+                )),
             })
             .map_err(|e| arith(span, e)),
             Value::Function(f) => Ok(Value::Function(Rc::new(Function::expr(
                 None,
                 &f.var,
-                FExpr::Pow(Box::new(compile::apply_var(&f)), Box::new(FExpr::Const(exponent))),
+                FExpr::Pow(
+                    Box::new(compile::apply_var(&f)),
+                    Box::new(FExpr::Const(exponent)),
+                ),
             )))),
             other => err(sa, format!("cannot raise {} to a power", other.kind_name())),
         }
@@ -531,7 +647,10 @@ fn as_complex(v: &Value, span: Span) -> EvalResult<num_complex::Complex64> {
         Value::Complex(z) => Ok(*z),
         other => match other.as_number() {
             Some(n) => Ok(num_complex::Complex64::new(n.to_f64(), 0.0)),
-            None => err(span, format!("cannot combine {} with a complex number", other.kind_name())),
+            None => err(
+                span,
+                format!("cannot combine {} with a complex number", other.kind_name()),
+            ),
         },
     }
 }
@@ -544,12 +663,20 @@ fn exact_estimate(v: f64) -> crate::value::Estimate {
     }
 }
 
-fn estimate_op(op: BinaryOp, x: crate::value::Estimate, y: crate::value::Estimate, span: Span) -> EvalResult<Value> {
+fn estimate_op(
+    op: BinaryOp,
+    x: crate::value::Estimate,
+    y: crate::value::Estimate,
+    span: Span,
+) -> EvalResult<Value> {
     let (a, b) = (x.value, y.value);
     let (value, error) = match op {
         BinaryOp::Add => (a + b, x.error + y.error),
         BinaryOp::Sub => (a - b, x.error + y.error),
-        BinaryOp::Mul => (a * b, a.abs() * y.error + b.abs() * x.error + x.error * y.error),
+        BinaryOp::Mul => (
+            a * b,
+            a.abs() * y.error + b.abs() * x.error + x.error * y.error,
+        ),
         BinaryOp::Div => {
             if b == 0.0 {
                 return Err(arith(span, ArithError::DivisionByZero));
@@ -595,17 +722,26 @@ pub fn negate(v: Value, span: Span) -> EvalResult<Value> {
     })
 }
 
-pub fn map_elems_seq(s: Sequence, f: impl Fn(&Scalar) -> Result<Scalar, ArithError>) -> Result<Value, ArithError> {
+pub fn map_elems_seq(
+    s: Sequence,
+    f: impl Fn(&Scalar) -> Result<Scalar, ArithError>,
+) -> Result<Value, ArithError> {
     let elems = map_elems(&s.elems, f)?;
     Ok(Value::Sequence(Sequence::new(s.start, elems)))
 }
 
-pub fn map_elems_mat(m: Matrix, f: impl Fn(&Scalar) -> Result<Scalar, ArithError>) -> Result<Value, ArithError> {
+pub fn map_elems_mat(
+    m: Matrix,
+    f: impl Fn(&Scalar) -> Result<Scalar, ArithError>,
+) -> Result<Value, ArithError> {
     let elems = map_elems(&m.elems, f)?;
     Ok(Value::Matrix(Matrix::new(m.rows, m.cols, elems)))
 }
 
-pub fn map_elems(e: &Elems, f: impl Fn(&Scalar) -> Result<Scalar, ArithError>) -> Result<Elems, ArithError> {
+pub fn map_elems(
+    e: &Elems,
+    f: impl Fn(&Scalar) -> Result<Scalar, ArithError>,
+) -> Result<Elems, ArithError> {
     if e.is_complex() {
         return Err(ArithError::Domain(
             "this operation is not defined on complex values".into(),
@@ -616,7 +752,13 @@ pub fn map_elems(e: &Elems, f: impl Fn(&Scalar) -> Result<Scalar, ArithError>) -
 }
 
 /// Compare two values; numbers only.
-fn compare(op: crate::syntax::ast::CmpOp, a: &Value, b: &Value, sa: Span, sb: Span) -> EvalResult<bool> {
+fn compare(
+    op: crate::syntax::ast::CmpOp,
+    a: &Value,
+    b: &Value,
+    sa: Span,
+    sb: Span,
+) -> EvalResult<bool> {
     use crate::syntax::ast::CmpOp::*;
     if matches!(op, Eq | Ne) {
         let eq = calls::values_equal(a, b, 0.0).unwrap_or(false);
@@ -624,8 +766,18 @@ fn compare(op: crate::syntax::ast::CmpOp, a: &Value, b: &Value, sa: Span, sb: Sp
     }
     let (x, y) = match (a.as_number(), b.as_number()) {
         (Some(x), Some(y)) => (x, y),
-        (None, _) => return err(sa, format!("only numbers can be ordered, not {}", a.kind_name())),
-        (_, None) => return err(sb, format!("only numbers can be ordered, not {}", b.kind_name())),
+        (None, _) => {
+            return err(
+                sa,
+                format!("only numbers can be ordered, not {}", a.kind_name()),
+            )
+        }
+        (_, None) => {
+            return err(
+                sb,
+                format!("only numbers can be ordered, not {}", b.kind_name()),
+            )
+        }
     };
     let ord = x.partial_cmp_num(&y);
     Ok(match (op, ord) {
@@ -645,6 +797,9 @@ pub fn value_integer(v: &Value, span: Span, what: &str) -> EvalResult<i64> {
             Some(i) => Ok(i),
             None => err(span, format!("{what} must be a whole number, not {}", n)),
         },
-        None => err(span, format!("{what} must be a whole number, not {}", v.kind_name())),
+        None => err(
+            span,
+            format!("{what} must be a whole number, not {}", v.kind_name()),
+        ),
     }
 }

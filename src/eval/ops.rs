@@ -18,14 +18,22 @@ pub fn eval_function_f64(f: &Function, x: f64) -> f64 {
 
 /// f(x) for a number x: exact for formula functions where the arithmetic
 /// allows; computed functions give an estimate with its error.
-pub fn eval_function_at(ctx: &mut Ctx, f: &Rc<Function>, x: &Number, span: Span) -> EvalResult<Value> {
+pub fn eval_function_at(
+    ctx: &mut Ctx,
+    f: &Rc<Function>,
+    x: &Number,
+    span: Span,
+) -> EvalResult<Value> {
     let _ = &ctx;
     match &f.body {
         FnBody::Expr(e) => {
             if e.contains_delta() {
                 return err_hint(
                     span,
-                    format!("{} contains a delta, which has no value at a point", f.display_name()),
+                    format!(
+                        "{} contains a delta, which has no value at a point",
+                        f.display_name()
+                    ),
                     "a delta is meaningful inside conv(…)",
                 );
             }
@@ -34,7 +42,10 @@ pub fn eval_function_at(ctx: &mut Ctx, f: &Rc<Function>, x: &Number, span: Span)
                 Err(_) => {
                     let v = e.eval(x.to_f64());
                     if v.is_nan() {
-                        err(span, format!("{}({}) is not a real number", f.display_name(), x))
+                        err(
+                            span,
+                            format!("{}({}) is not a real number", f.display_name(), x),
+                        )
                     } else {
                         Ok(Value::float(v))
                     }
@@ -61,7 +72,15 @@ pub fn flip(v: Value, span: Span) -> EvalResult<Value> {
             &f.var,
             FExpr::Apply(f.clone(), Box::new(FExpr::Neg(Box::new(FExpr::Var)))),
         ))),
-        other => return err(span, format!("flip needs a sequence, matrix or function, not {}", other.kind_name())),
+        other => {
+            return err(
+                span,
+                format!(
+                    "flip needs a sequence, matrix or function, not {}",
+                    other.kind_name()
+                ),
+            )
+        }
     })
 }
 
@@ -87,22 +106,37 @@ pub fn shift(v: Value, k: &Value, span: Span, kspan: Span) -> EvalResult<Value> 
             Ok(Value::Function(Rc::new(Function::expr(
                 None,
                 &f.var,
-                FExpr::Apply(f.clone(), Box::new(FExpr::Sub(Box::new(FExpr::Var), Box::new(FExpr::Const(a))))),
+                FExpr::Apply(
+                    f.clone(),
+                    Box::new(FExpr::Sub(Box::new(FExpr::Var), Box::new(FExpr::Const(a)))),
+                ),
             ))))
         }
-        other => err(span, format!("shift needs a sequence or a function, not {}", other.kind_name())),
+        other => err(
+            span,
+            format!(
+                "shift needs a sequence or a function, not {}",
+                other.kind_name()
+            ),
+        ),
     }
 }
 
 /// as_poly(x): Σ x[n]·x^n as a symbolic polynomial in the letter x.
 pub fn as_poly(v: Value, span: Span) -> EvalResult<Value> {
     let Value::Sequence(s) = v else {
-        return err(span, format!("as_poly needs a sequence, not {}", v.kind_name()));
+        return err(
+            span,
+            format!("as_poly needs a sequence, not {}", v.kind_name()),
+        );
     };
     if s.start < 0 {
         return err_hint(
             span,
-            format!("the sequence starts at n = {}; a polynomial has no negative powers", s.start),
+            format!(
+                "the sequence starts at n = {}; a polynomial has no negative powers",
+                s.start
+            ),
             format!("shift it first: as_poly(shift(x, {}))", -s.start),
         );
     }
@@ -110,7 +144,11 @@ pub fn as_poly(v: Value, span: Span) -> EvalResult<Value> {
         return err(span, "as_poly needs real or symbolic entries");
     }
     if s.end() > 64 {
-        return err_hint(span, "as_poly supports degrees up to 63", "use conv for long sequences");
+        return err_hint(
+            span,
+            "as_poly supports degrees up to 63",
+            "use conv for long sequences",
+        );
     }
     let mut p = Poly::zero();
     let x = Poly::symbol("x");
@@ -167,7 +205,15 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
             let a = Args::check("load", args, span, 1, 1, &[])?;
             let path = match ctx.eval(&a.positional[0].value)? {
                 Value::Str(s) => s,
-                other => return err(a.positional[0].span, format!("load needs a file name in quotes, not {}", other.kind_name())),
+                other => {
+                    return err(
+                        a.positional[0].span,
+                        format!(
+                            "load needs a file name in quotes, not {}",
+                            other.kind_name()
+                        ),
+                    )
+                }
             };
             load(&path, a.positional[0].span, ctx)
         }
@@ -176,7 +222,15 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
             let v = ctx.eval(&a.positional[0].value)?;
             let path = match ctx.eval(&a.positional[1].value)? {
                 Value::Str(s) => s,
-                other => return err(a.positional[1].span, format!("save needs a file name in quotes, not {}", other.kind_name())),
+                other => {
+                    return err(
+                        a.positional[1].span,
+                        format!(
+                            "save needs a file name in quotes, not {}",
+                            other.kind_name()
+                        ),
+                    )
+                }
             };
             let text = match &v {
                 Value::Sequence(s) => {
@@ -193,16 +247,32 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
                 Value::Matrix(m) => {
                     let mut out = String::new();
                     for r in 0..m.rows {
-                        let row: Vec<String> = m.row_scalars(r).iter().map(|x| x.format_cas(&ctx.fmt)).collect();
+                        let row: Vec<String> = m
+                            .row_scalars(r)
+                            .iter()
+                            .map(|x| x.format_cas(&ctx.fmt))
+                            .collect();
                         out.push_str(&row.join(","));
                         out.push('\n');
                     }
                     out
                 }
-                other => return err(a.positional[0].span, format!("save writes sequences and matrices, not {}", other.kind_name())),
+                other => {
+                    return err(
+                        a.positional[0].span,
+                        format!(
+                            "save writes sequences and matrices, not {}",
+                            other.kind_name()
+                        ),
+                    )
+                }
             };
-            crate::eval::io::write_atomically(&path, text.as_bytes())
-                .map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e, Some(a.positional[1].span))))?;
+            crate::eval::io::write_atomically(&path, text.as_bytes()).map_err(|e| {
+                Box::new(crate::diagnostic::Diagnostic::error(
+                    e,
+                    Some(a.positional[1].span),
+                ))
+            })?;
             Ok(Value::Str(format!("wrote {path}")))
         }
     }
@@ -229,7 +299,10 @@ fn load(path: &str, span: Span, ctx: &Ctx) -> EvalResult<Value> {
             continue;
         }
         let mut row = Vec::new();
-        for field in line.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|f| !f.is_empty()) {
+        for field in line
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|f| !f.is_empty())
+        {
             let field = field.trim();
             let (neg, body) = match field.strip_prefix('-') {
                 Some(b) => (true, b),
@@ -257,13 +330,27 @@ fn load(path: &str, span: Span, ctx: &Ctx) -> EvalResult<Value> {
         return Ok(Value::Sequence(Sequence::from_scalars(start, values)));
     }
     if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != cols) {
-        return err(span, format!("'{path}': row {} has {} values but row 1 has {cols}", i + 1, r.len()));
+        return err(
+            span,
+            format!(
+                "'{path}': row {} has {} values but row 1 has {cols}",
+                i + 1,
+                r.len()
+            ),
+        );
     }
     let n = rows.len();
-    Ok(Value::Matrix(Matrix::new(n, cols, Elems::from_scalars(rows.into_iter().flatten().collect()))))
+    Ok(Value::Matrix(Matrix::new(
+        n,
+        cols,
+        Elems::from_scalars(rows.into_iter().flatten().collect()),
+    )))
 }
 
 /// Turn an arithmetic error into a diagnostic (re-exported for engines' adapters).
-pub fn arith_at(span: Span, e: crate::value::number::ArithError) -> Box<crate::diagnostic::Diagnostic> {
+pub fn arith_at(
+    span: Span,
+    e: crate::value::number::ArithError,
+) -> Box<crate::diagnostic::Diagnostic> {
     arith(span, e)
 }

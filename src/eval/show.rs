@@ -24,7 +24,11 @@ pub fn summary(v: &Value, fmt: &NumFmt) -> String {
         Value::Function(f) => match &f.body {
             FnBody::Expr(e) => {
                 let s = e.render(&f.var, crate::value::function::Style::Text, fmt);
-                let s = if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s };
+                let s = if s.chars().count() > 60 {
+                    format!("{}…", s.chars().take(60).collect::<String>())
+                } else {
+                    s
+                };
                 format!("{}({}) = {s}", f.display_name(), f.var)
             }
             FnBody::Computed(c) => c.describe(),
@@ -39,7 +43,8 @@ pub fn show(name: &str, b: &Binding, fmt: &NumFmt) -> Doc {
     let mut doc = value_doc(&b.value, fmt);
     let mut extra = serde_json::Map::new();
     if let Some(src) = &b.source {
-        doc.blocks.insert(0, Block::Para(format!("defined as: {}", src.trim())));
+        doc.blocks
+            .insert(0, Block::Para(format!("defined as: {}", src.trim())));
         extra.insert("definition".into(), json!(src.trim()));
     }
     match &b.value {
@@ -56,7 +61,11 @@ pub fn show(name: &str, b: &Binding, fmt: &NumFmt) -> Doc {
         }
         Value::Matrix(m) => doc.push(Block::Para(format!("{}×{} matrix", m.rows, m.cols))),
         Value::Scalar(Scalar::Num(n)) => {
-            let kind = if n.is_exact() { "exact rational" } else { "floating point" };
+            let kind = if n.is_exact() {
+                "exact rational"
+            } else {
+                "floating point"
+            };
             doc.push(Block::Para(format!("{name} is {kind}")));
         }
         _ => {}

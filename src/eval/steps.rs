@@ -15,12 +15,28 @@ use crate::value::number::{format_float, NumFmt, Number};
 use crate::value::Value;
 
 /// Dispatch on what the target is.
-pub fn steps(session: &mut Session, target: &Expr, at: Option<&Expr>, options: &[Arg], span: Span) -> EvalResult<Doc> {
+pub fn steps(
+    session: &mut Session,
+    target: &Expr,
+    at: Option<&Expr>,
+    options: &[Arg],
+    span: Span,
+) -> EvalResult<Doc> {
     // Forms recognised from the syntax first.
-    if let ExprKind::Binary { op: BinOp::MatMul, lhs, rhs } = &target.kind {
+    if let ExprKind::Binary {
+        op: BinOp::MatMul,
+        lhs,
+        rhs,
+    } = &target.kind
+    {
         return crate::eval::discrete::steps_matvec(session, lhs, rhs, span);
     }
-    if let ExprKind::Binary { op: BinOp::Mul, lhs, rhs } = &target.kind {
+    if let ExprKind::Binary {
+        op: BinOp::Mul,
+        lhs,
+        rhs,
+    } = &target.kind
+    {
         if is_call(lhs, "as_poly") && is_call(rhs, "as_poly") {
             return crate::eval::discrete::steps_poly(session, lhs, rhs, span);
         }
@@ -28,14 +44,22 @@ pub fn steps(session: &mut Session, target: &Expr, at: Option<&Expr>, options: &
     if let ExprKind::Call { func, args } = &target.kind {
         match func.name.as_str() {
             "exact" => return crate::eval::exact::steps_exact(session, args, at, span),
-            "riemann" => return crate::eval::discrete::steps_riemann(session, args, at, options, span),
+            "riemann" => {
+                return crate::eval::discrete::steps_riemann(session, args, at, options, span)
+            }
             "conv" | "corr" => {
                 let mut ctx = session.ctx();
-                let first = args.iter().find(|a| a.name.is_none()).map(|a| ctx.eval(&a.value)).transpose()?;
+                let first = args
+                    .iter()
+                    .find(|a| a.name.is_none())
+                    .map(|a| ctx.eval(&a.value))
+                    .transpose()?;
                 match first {
                     Some(Value::Function(_)) => {}
                     Some(Value::Sequence(_)) | Some(Value::Matrix(_)) => {
-                        return crate::eval::discrete::steps_conv(session, func, args, at, options, span)
+                        return crate::eval::discrete::steps_conv(
+                            session, func, args, at, options, span,
+                        )
                     }
                     _ => {}
                 }
@@ -58,7 +82,13 @@ pub fn steps(session: &mut Session, target: &Expr, at: Option<&Expr>, options: &
         }
         let t = ctx.real(at, "the point t")?;
         let c = as_conv(&v).expect("checked above");
-        return continuous_steps(c, &t, &session.settings.num, &|| session.interrupt.is_set(), at.span);
+        return continuous_steps(
+            c,
+            &t,
+            &session.settings.num,
+            &|| session.interrupt.is_set(),
+            at.span,
+        );
     }
     err_hint(
         target.span,
@@ -171,13 +201,21 @@ pub fn continuous_steps(
     }
     // 2. The shifted kernel with its breakpoints.
     let step = if c.op == Op::Conv { 2 } else { 1 };
-    doc.push(Block::Heading(format!("{step}. shift: {moving_name}({shifted_arg})")));
+    doc.push(Block::Heading(format!(
+        "{step}. shift: {moving_name}({shifted_arg})"
+    )));
     let sigma = c.op.sigma();
     let t2 = pieces_table(&c.moving, &|p: &Piece| {
         let (lo, hi) = cont::moving_interval(p.lo, p.hi, t.to_f64(), sigma);
         let (lo_x, hi_x) = match c.op {
-            Op::Conv => (p.hi_x.as_ref().map(|d| t.sub(d)), p.lo_x.as_ref().map(|cc| t.sub(cc))),
-            Op::Corr => (p.lo_x.as_ref().map(|cc| cc.sub(t)), p.hi_x.as_ref().map(|d| d.sub(t))),
+            Op::Conv => (
+                p.hi_x.as_ref().map(|d| t.sub(d)),
+                p.lo_x.as_ref().map(|cc| t.sub(cc)),
+            ),
+            Op::Corr => (
+                p.lo_x.as_ref().map(|cc| cc.sub(t)),
+                p.hi_x.as_ref().map(|d| d.sub(t)),
+            ),
         };
         (
             end_text(lo, &lo_x, fmt),
@@ -197,23 +235,46 @@ pub fn continuous_steps(
     doc.push(Block::Table(t2));
     doc.push(Block::Para(format!(
         "breakpoints of {moving_name}({shifted_arg}): τ = {}",
-        if bps.is_empty() { "none".into() } else { bps.join(", ") }
+        if bps.is_empty() {
+            "none".into()
+        } else {
+            bps.join(", ")
+        }
     )));
     // 3. The fixed factor.
-    doc.push(Block::Heading(format!("{}. the other factor: {fixed_name}(τ)", step + 1)));
+    doc.push(Block::Heading(format!(
+        "{}. the other factor: {fixed_name}(τ)",
+        step + 1
+    )));
     let t3 = pieces_table(&c.fixed, &|p: &Piece| {
-        (end_text(p.lo, &p.lo_x, fmt), end_text(p.hi, &p.hi_x, fmt), piece_text(p, "τ", fmt))
+        (
+            end_text(p.lo, &p.lo_x, fmt),
+            end_text(p.hi, &p.hi_x, fmt),
+            piece_text(p, "τ", fmt),
+        )
     });
     doc.push(Block::Table(t3));
 
     // 4. Overlaps, integrands and integrals.
-    let overlaps = cont::overlaps_at(&c.fixed, &c.moving, c.op, t, interrupt)
-        .map_err(|e| Box::new(crate::diagnostic::Diagnostic::error(e.to_string(), Some(at_span))))?;
+    let overlaps = cont::overlaps_at(&c.fixed, &c.moving, c.op, t, interrupt).map_err(|e| {
+        Box::new(crate::diagnostic::Diagnostic::error(
+            e.to_string(),
+            Some(at_span),
+        ))
+    })?;
     doc.push(Block::Heading(format!(
         "{}. multiply and integrate where {fixed_name}(τ)·{moving_name}({shifted_arg}) ≠ 0",
         step + 2
     )));
-    let mut t4 = Table::new(&["τ from", "τ to", "integrand", "simplified", "integral", "error"]).right_align(&[0, 1, 4, 5]);
+    let mut t4 = Table::new(&[
+        "τ from",
+        "τ to",
+        "integrand",
+        "simplified",
+        "integral",
+        "error",
+    ])
+    .right_align(&[0, 1, 4, 5]);
     let mut intervals = Vec::new();
     let mut total = 0.0;
     let mut total_err = 0.0;
@@ -221,14 +282,29 @@ pub fn continuous_steps(
     for o in &overlaps {
         let fp = &c.fixed.pieces[o.fixed_piece];
         let mp = &c.moving.pieces[o.moving_piece];
-        let integrand = format!("{}·{}", factor(&piece_text(fp, "τ", fmt)), factor(&piece_text(mp, &shifted_arg, fmt)));
-        let simple = o.poly.as_ref().map(|p| p.render("τ", fmt, false)).unwrap_or_else(|| "–".into());
+        let integrand = format!(
+            "{}·{}",
+            factor(&piece_text(fp, "τ", fmt)),
+            factor(&piece_text(mp, &shifted_arg, fmt))
+        );
+        let simple = o
+            .poly
+            .as_ref()
+            .map(|p| p.render("τ", fmt, false))
+            .unwrap_or_else(|| "–".into());
         let value_text = match &o.exact {
             Some(x) => num_text(x, fmt),
             None => format_float(o.value, fmt.precision),
         };
         let (from, to) = (end_text(o.lo, &o.lo_x, fmt), end_text(o.hi, &o.hi_x, fmt));
-        t4.push(vec![from, to, integrand.clone(), simple.clone(), value_text, error_text(o.error)]);
+        t4.push(vec![
+            from,
+            to,
+            integrand.clone(),
+            simple.clone(),
+            value_text,
+            error_text(o.error),
+        ]);
         intervals.push(json!({
             "from": json_f64(o.lo),
             "to": json_f64(o.hi),
@@ -292,15 +368,26 @@ pub fn continuous_steps(
     let sum_text = if overlaps.len() > 1 {
         let parts: Vec<String> = overlaps
             .iter()
-            .map(|o| o.exact.as_ref().map(|x| num_text(x, fmt)).unwrap_or_else(|| format_float(o.value, fmt.precision)))
+            .map(|o| {
+                o.exact
+                    .as_ref()
+                    .map(|x| num_text(x, fmt))
+                    .unwrap_or_else(|| format_float(o.value, fmt.precision))
+            })
             .collect();
         format!(" = {}", parts.join(" + "))
     } else {
         String::new()
     };
-    doc.push(Block::Math(vec![format!("{}({tt}){sum_text} = {total_text}", c.title())]));
+    doc.push(Block::Math(vec![format!(
+        "{}({tt}){sum_text} = {total_text}",
+        c.title()
+    )]));
     if exact_total.is_none() {
-        doc.push(Block::Note(format!("error estimate of the total: {}", error_text(total_err))));
+        doc.push(Block::Note(format!(
+            "error estimate of the total: {}",
+            error_text(total_err)
+        )));
     }
     let mut obj = json!({
         "type": "steps",

@@ -58,5 +58,8 @@ pub fn human(d: Duration) -> String {
     } else {
         (s * 1e9, "ns")
     };
-    format!("{} {unit}", crate::value::number::format_float((v * 100.0).round() / 100.0, 3))
+    format!(
+        "{} {unit}",
+        crate::value::number::format_float((v * 100.0).round() / 100.0, 3)
+    )
 }

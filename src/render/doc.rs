@@ -210,7 +210,9 @@ fn render_markdown(doc: &Doc) -> String {
 }
 
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('*', "\\*").replace('_', "\\_")
+    s.replace('|', "\\|")
+        .replace('*', "\\*")
+        .replace('_', "\\_")
 }
 
 fn markdown_table(t: &Table) -> String {
@@ -218,12 +220,20 @@ fn markdown_table(t: &Table) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "| {} |\n",
-        t.header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | ")
+        t.header
+            .iter()
+            .map(|h| cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
     ));
     out.push_str(&format!(
         "|{}|\n",
         (0..t.header.len())
-            .map(|i| if t.right.get(i).copied().unwrap_or(false) { "---:" } else { "---" })
+            .map(|i| if t.right.get(i).copied().unwrap_or(false) {
+                "---:"
+            } else {
+                "---"
+            })
             .collect::<Vec<_>>()
             .join("|")
     ));
@@ -318,7 +328,8 @@ pub fn latex_text(s: &str) -> String {
             }
             '~' => out.push_str("\\textasciitilde{}"),
             '^' => out.push_str("\\textasciicircum{}"),
-            '·' | '−' | '≤' | '≥' | '∞' | 'τ' | 'σ' | 'π' | '×' | '✓' | '✗' | '⌊' | '⌋' | '∫' | 'δ' | '≈' => {
+            '·' | '−' | '≤' | '≥' | '∞' | 'τ' | 'σ' | 'π' | '×' | '✓' | '✗' | '⌊' | '⌋' | '∫'
+            | 'δ' | '≈' => {
                 out.push_str(&format!("${}$", latex_math(&c.to_string()).trim()));
             }
             _ => out.push(c),
@@ -335,7 +346,10 @@ fn render_latex(doc: &Doc) -> String {
             Block::Para(p) => latex_text(p),
             Block::Math(lines) => {
                 let body: Vec<String> = lines.iter().map(|l| align_line(&latex_math(l))).collect();
-                format!("\\begin{{align*}}\n{}\n\\end{{align*}}", body.join(" \\\\\n"))
+                format!(
+                    "\\begin{{align*}}\n{}\n\\end{{align*}}",
+                    body.join(" \\\\\n")
+                )
             }
             Block::Table(t) => latex_table(t),
             Block::Note(n) => format!("\\emph{{{}}}", latex_text(n)),
@@ -356,7 +370,13 @@ fn align_line(line: &str) -> String {
 
 fn latex_table(t: &Table) -> String {
     let spec: String = (0..t.header.len())
-        .map(|i| if t.right.get(i).copied().unwrap_or(false) { 'r' } else { 'l' })
+        .map(|i| {
+            if t.right.get(i).copied().unwrap_or(false) {
+                'r'
+            } else {
+                'l'
+            }
+        })
         .collect();
     let cell = |s: &str, col: usize| {
         if s.is_empty() {
@@ -404,17 +424,43 @@ fn render_csv(doc: &Doc) -> String {
     for block in &doc.blocks {
         match block {
             Block::Table(t) | Block::Data(t) => {
-                let mut s = t.header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+                let mut s = t
+                    .header
+                    .iter()
+                    .map(|h| csv_field(h))
+                    .collect::<Vec<_>>()
+                    .join(",");
                 for row in &t.rows {
                     s.push('\n');
-                    s.push_str(&row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+                    s.push_str(
+                        &row.iter()
+                            .map(|c| csv_field(c))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    );
                 }
                 parts.push(s);
             }
-            Block::Math(lines) if !doc.blocks.iter().any(|b| matches!(b, Block::Table(_) | Block::Data(_))) => {
-                parts.push(lines.iter().map(|l| csv_field(l)).collect::<Vec<_>>().join("\n"))
+            Block::Math(lines)
+                if !doc
+                    .blocks
+                    .iter()
+                    .any(|b| matches!(b, Block::Table(_) | Block::Data(_))) =>
+            {
+                parts.push(
+                    lines
+                        .iter()
+                        .map(|l| csv_field(l))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
             }
-            Block::Para(p) | Block::Heading(p) if !doc.blocks.iter().any(|b| matches!(b, Block::Table(_) | Block::Data(_))) => {
+            Block::Para(p) | Block::Heading(p)
+                if !doc
+                    .blocks
+                    .iter()
+                    .any(|b| matches!(b, Block::Table(_) | Block::Data(_))) =>
+            {
                 parts.push(csv_field(p))
             }
             _ => {}
@@ -424,7 +470,8 @@ fn render_csv(doc: &Doc) -> String {
 }
 
 fn render_json(doc: &Doc) -> String {
-    serde_json::to_string(&doc.json).unwrap_or_else(|e| format!("{{\"type\":\"error\",\"message\":\"{e}\"}}"))
+    serde_json::to_string(&doc.json)
+        .unwrap_or_else(|e| format!("{{\"type\":\"error\",\"message\":\"{e}\"}}"))
 }
 
 #[cfg(test)]
@@ -433,11 +480,17 @@ mod tests {
 
     fn sample() -> Doc {
         let mut t = Table::new(&["n", "terms", "c[n]"]).right_align(&[0, 2]);
-        t.push(vec!["3".into(), "0.5·0.25 + 1·0.5 + 1·1".into(), "1.625".into()]);
+        t.push(vec![
+            "3".into(),
+            "0.5·0.25 + 1·0.5 + 1·1".into(),
+            "1.625".into(),
+        ]);
         Doc::new(serde_json::json!({"type": "steps"}))
             .with(Block::Heading("conv(a, b)".into()))
             .with(Block::Table(t))
-            .with(Block::Math(vec!["c[3] = 0.5·0.25 + 1·0.5 + 1·1 = 1.625".into()]))
+            .with(Block::Math(vec![
+                "c[3] = 0.5·0.25 + 1·0.5 + 1·1 = 1.625".into()
+            ]))
     }
 
     #[test]

@@ -46,7 +46,10 @@ pub fn number_json(n: &Number) -> Json {
 fn estimate_text(e: &Estimate, fmt: &NumFmt) -> String {
     let v = crate::value::number::format_float(e.value, fmt.precision);
     if e.error > 0.0 {
-        format!("{v}  (± {})", crate::value::number::format_float(e.error, 2))
+        format!(
+            "{v}  (± {})",
+            crate::value::number::format_float(e.error, 2)
+        )
     } else {
         v
     }
@@ -110,13 +113,17 @@ fn clean(x: f64, scale: f64) -> f64 {
 /// The Doc for a displayed value. `name` labels it when it was a plain name.
 pub fn value_doc(v: &Value, fmt: &NumFmt) -> Doc {
     match v {
-        Value::Scalar(Scalar::Num(n)) => Doc::new(number_json(n)).with(Block::Math(vec![n.format(fmt)])),
+        Value::Scalar(Scalar::Num(n)) => {
+            Doc::new(number_json(n)).with(Block::Math(vec![n.format(fmt)]))
+        }
         Value::Scalar(s @ Scalar::Sym(_)) => {
             let text = s.format(fmt);
-            Doc::new(json!({"type": "expression", "value": text, "expr": s.format_cas(fmt)})).with(Block::Math(vec![text]))
+            Doc::new(json!({"type": "expression", "value": text, "expr": s.format_cas(fmt)}))
+                .with(Block::Math(vec![text]))
         }
         Value::Estimate(e) => {
-            let mut obj = json!({"type": "number", "value": json_f64(e.value), "error": json_f64(e.error)});
+            let mut obj =
+                json!({"type": "number", "value": json_f64(e.value), "error": json_f64(e.error)});
             let mut doc = Doc::new(Json::Null).with(Block::Math(vec![estimate_text(e, fmt)]));
             if let Some(w) = &e.warning {
                 obj["warning"] = json!(w);
@@ -125,10 +132,16 @@ pub fn value_doc(v: &Value, fmt: &NumFmt) -> Doc {
             doc.json = obj;
             doc
         }
-        Value::Complex(z) => Doc::new(json!({"type": "complex", "re": json_f64(z.re), "im": json_f64(z.im)}))
-            .with(Block::Math(vec![complex_text(*z, fmt)])),
-        Value::Bool(b) => Doc::new(json!({"type": "bool", "value": b})).with(Block::Para(b.to_string())),
-        Value::Str(s) => Doc::new(json!({"type": "string", "value": s})).with(Block::Para(s.clone())),
+        Value::Complex(z) => {
+            Doc::new(json!({"type": "complex", "re": json_f64(z.re), "im": json_f64(z.im)}))
+                .with(Block::Math(vec![complex_text(*z, fmt)]))
+        }
+        Value::Bool(b) => {
+            Doc::new(json!({"type": "bool", "value": b})).with(Block::Para(b.to_string()))
+        }
+        Value::Str(s) => {
+            Doc::new(json!({"type": "string", "value": s})).with(Block::Para(s.clone()))
+        }
         Value::Sequence(s) => sequence_doc(s, fmt),
         Value::Matrix(m) => matrix_doc(m, fmt),
         Value::Function(f) => function_doc(f, fmt),
@@ -138,13 +151,18 @@ pub fn value_doc(v: &Value, fmt: &NumFmt) -> Doc {
 pub fn sequence_json(s: &Sequence, fmt: &NumFmt) -> Json {
     let values: Vec<Json> = match &s.elems {
         Elems::Float(v) => v.iter().map(|x| json_f64(*x)).collect(),
-        Elems::Complex(v) => v.iter().map(|z| json!({"re": json_f64(z.re), "im": json_f64(z.im)})).collect(),
+        Elems::Complex(v) => v
+            .iter()
+            .map(|z| json!({"re": json_f64(z.re), "im": json_f64(z.im)}))
+            .collect(),
         Elems::General(v) => v.iter().map(|x| json_scalar(x, fmt)).collect(),
     };
     let mut obj = json!({"type": "sequence", "start": s.start, "values": values});
     // Exact values that a float cannot carry (1/3) are given as text too.
     if let Elems::General(v) = &s.elems {
-        if v.iter().any(|x| matches!(x, Scalar::Num(n) if n.is_exact() && n.format(fmt).contains('/'))) {
+        if v.iter()
+            .any(|x| matches!(x, Scalar::Num(n) if n.is_exact() && n.format(fmt).contains('/')))
+        {
             obj["exact"] = json!(v.iter().map(|x| x.format_cas(fmt)).collect::<Vec<_>>());
         }
     }
@@ -176,7 +194,10 @@ pub fn matrix_cells(m: &Matrix, fmt: &NumFmt) -> Vec<Vec<String>> {
             (0..m.cols)
                 .map(|c| match &m.elems {
                     Elems::Complex(z) => complex_text(z[r * m.cols + c], fmt),
-                    e => e.get(r * m.cols + c).map(|x| x.format(fmt)).unwrap_or_default(),
+                    e => e
+                        .get(r * m.cols + c)
+                        .map(|x| x.format(fmt))
+                        .unwrap_or_default(),
                 })
                 .collect()
         })
@@ -266,10 +287,22 @@ pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
         }
         let text = smooth.render(&f.var, Style::Text, fmt);
         let cas = smooth.render(&f.var, Style::Cas, fmt);
-        let closed_lo = lo.is_finite() && f.eval(lo) != 0.0 && (f.eval(lo) - smooth.eval(lo)).abs() <= 1e-12 * (1.0 + f.eval(lo).abs());
-        let closed_hi = hi.is_finite() && f.eval(hi) != 0.0 && (f.eval(hi) - smooth.eval(hi)).abs() <= 1e-12 * (1.0 + f.eval(hi).abs());
-        let lo_text = if i == 0 { "−∞".into() } else { texts[i - 1].clone() };
-        let hi_text = if i == breaks.len() { "∞".into() } else { texts[i].clone() };
+        let closed_lo = lo.is_finite()
+            && f.eval(lo) != 0.0
+            && (f.eval(lo) - smooth.eval(lo)).abs() <= 1e-12 * (1.0 + f.eval(lo).abs());
+        let closed_hi = hi.is_finite()
+            && f.eval(hi) != 0.0
+            && (f.eval(hi) - smooth.eval(hi)).abs() <= 1e-12 * (1.0 + f.eval(hi).abs());
+        let lo_text = if i == 0 {
+            "−∞".into()
+        } else {
+            texts[i - 1].clone()
+        };
+        let hi_text = if i == breaks.len() {
+            "∞".into()
+        } else {
+            texts[i].clone()
+        };
         if let Some(last) = out.last_mut() {
             if last.hi == lo && last.cas == cas && last.closed_hi {
                 last.hi = hi;
@@ -295,8 +328,16 @@ pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
 pub fn interval_text(p: &PieceView, var: &str) -> String {
     match (p.lo.is_finite(), p.hi.is_finite()) {
         (false, false) => "all t".replace('t', var),
-        (true, false) => format!("{var} {} {}", if p.closed_lo { "≥" } else { ">" }, p.lo_text),
-        (false, true) => format!("{var} {} {}", if p.closed_hi { "≤" } else { "<" }, p.hi_text),
+        (true, false) => format!(
+            "{var} {} {}",
+            if p.closed_lo { "≥" } else { ">" },
+            p.lo_text
+        ),
+        (false, true) => format!(
+            "{var} {} {}",
+            if p.closed_hi { "≤" } else { "<" },
+            p.hi_text
+        ),
         (true, true) => format!(
             "{} {} {var} {} {}",
             p.lo_text,
@@ -328,7 +369,8 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
     let name = f.name.clone().unwrap_or_else(|| "f".into());
     match &f.body {
         FnBody::Computed(c) => {
-            if let Some(doc) = crate::eval::continuous::computed_doc(c.as_ref(), &name, &f.var, fmt) {
+            if let Some(doc) = crate::eval::continuous::computed_doc(c.as_ref(), &name, &f.var, fmt)
+            {
                 return doc;
             }
             Doc::new(json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}))
@@ -348,11 +390,27 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
                     let width = ps.iter().map(|p| p.text.chars().count()).max().unwrap_or(0);
                     let mut lines = Vec::new();
                     for (i, p) in ps.iter().enumerate() {
-                        let lead = if i == 0 { format!("{name}({}) = ", f.var) } else { " ".repeat(name.chars().count() + f.var.chars().count() + 5) };
-                        lines.push(format!("{lead}{:<width$}   for {}", p.text, interval_text(p, &f.var), width = width));
+                        let lead = if i == 0 {
+                            format!("{name}({}) = ", f.var)
+                        } else {
+                            " ".repeat(name.chars().count() + f.var.chars().count() + 5)
+                        };
+                        lines.push(format!(
+                            "{lead}{:<width$}   for {}",
+                            p.text,
+                            interval_text(p, &f.var),
+                            width = width
+                        ));
                     }
-                    if ps.iter().any(|p| p.lo.is_finite()) || ps.iter().any(|p| p.hi.is_finite()) || ps.len() > 1 {
-                        lines.push(format!("{}0{}   otherwise", " ".repeat(name.chars().count() + f.var.chars().count() + 5), " ".repeat(width.saturating_sub(1))));
+                    if ps.iter().any(|p| p.lo.is_finite())
+                        || ps.iter().any(|p| p.hi.is_finite())
+                        || ps.len() > 1
+                    {
+                        lines.push(format!(
+                            "{}0{}   otherwise",
+                            " ".repeat(name.chars().count() + f.var.chars().count() + 5),
+                            " ".repeat(width.saturating_sub(1))
+                        ));
                     }
                     doc.push(Block::Math(lines));
                 }

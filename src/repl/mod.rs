@@ -16,10 +16,51 @@ use crate::session::{Flow, Session};
 
 /// Words the REPL completes besides the defined names.
 pub const COMMAND_WORDS: &[&str] = &[
-    "steps", "shape", "converge", "check", "plot", "animate", "export", "show", "vars", "clear", "help", "format",
-    "precision", "exact", "timeit", "exercise", "pause", "lesson", "quit", "exit", "conventions", "over", "at", "to",
-    "from", "otherwise", "mode", "valid", "same", "full", "stride", "padding", "dilation", "boundary", "zero", "wrap",
-    "reflect", "nearest", "markdown", "latex", "csv", "json", "text", "on", "off",
+    "steps",
+    "shape",
+    "converge",
+    "check",
+    "plot",
+    "animate",
+    "export",
+    "show",
+    "vars",
+    "clear",
+    "help",
+    "format",
+    "precision",
+    "exact",
+    "timeit",
+    "exercise",
+    "pause",
+    "lesson",
+    "quit",
+    "exit",
+    "conventions",
+    "over",
+    "at",
+    "to",
+    "from",
+    "otherwise",
+    "mode",
+    "valid",
+    "same",
+    "full",
+    "stride",
+    "padding",
+    "dilation",
+    "boundary",
+    "zero",
+    "wrap",
+    "reflect",
+    "nearest",
+    "markdown",
+    "latex",
+    "csv",
+    "json",
+    "text",
+    "on",
+    "off",
 ];
 
 #[derive(Helper, Highlighter, Hinter)]
@@ -31,7 +72,12 @@ pub struct ReplHelper {
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
         let start = before
             .char_indices()
@@ -92,12 +138,17 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
             return crate::cli::run_stdin(session, color);
         }
     };
-    rl.set_helper(Some(ReplHelper { names: names.clone() }));
+    rl.set_helper(Some(ReplHelper {
+        names: names.clone(),
+    }));
     let history = history_path();
     if let Some(h) = &history {
         if h.exists() {
             if let Err(e) = rl.load_history(h) {
-                eprintln!("warning: could not read the history file {} ({e}); starting a new one", h.display());
+                eprintln!(
+                    "warning: could not read the history file {} ({e}); starting a new one",
+                    h.display()
+                );
             }
         }
     }
@@ -154,7 +205,10 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
             let _ = std::fs::create_dir_all(dir);
         }
         if let Err(e) = rl.save_history(h) {
-            eprintln!("warning: could not save the history to {} ({e})", h.display());
+            eprintln!(
+                "warning: could not save the history to {} ({e})",
+                h.display()
+            );
         }
     }
     0

@@ -37,7 +37,11 @@ pub enum StmtKind {
     },
     /// `y[n] = { 0.5^n if 0 <= n <= 7 }`: a sequence by formula, zero outside
     /// the pieces; its support must be finite.
-    DefSeq { name: Ident, index: Ident, body: Expr },
+    DefSeq {
+        name: Ident,
+        index: Ident,
+        body: Expr,
+    },
     /// Something whose value or table is displayed: an expression, `steps …`,
     /// `converge …`, `shape …`, `check …`.
     Query(Query),
@@ -172,7 +176,10 @@ pub enum ExprKind {
         rhs: Box<Expr>,
     },
     /// `f(x)`, `conv(a, b, mode=valid)`.
-    Call { func: Ident, args: Vec<Arg> },
+    Call {
+        func: Ident,
+        args: Vec<Arg>,
+    },
     /// `c[3]`, `A[1, 2]`, `conv(a, b)[3]`.
     Index {
         target: Box<Expr>,
@@ -184,11 +191,18 @@ pub enum ExprKind {
         from: Option<Box<Expr>>,
     },
     /// `[a, b; c, d]` or `[[a, b], [c, d]]`.
-    Matrix { rows: Vec<Vec<Expr>> },
+    Matrix {
+        rows: Vec<Vec<Expr>>,
+    },
     /// `{ t if 0 <= t < 1; 2 - t if 1 <= t <= 2; 0 otherwise }`.
-    Piecewise { pieces: Vec<Piece> },
+    Piecewise {
+        pieces: Vec<Piece>,
+    },
     /// `-1..4`.
-    Range { lo: Box<Expr>, hi: Box<Expr> },
+    Range {
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+    },
     /// `(0, 1)`: a 2D position.
     Tuple(Vec<Expr>),
 }

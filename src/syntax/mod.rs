@@ -151,7 +151,8 @@ pub use parser::{input_is_incomplete, parse_expr, parse_program};
 /// caret at the error, its advice as the hint, and the related span (such as
 /// an unclosed bracket) as a second pointer.
 pub fn parse_error_diagnostic(e: &ParseError) -> crate::diagnostic::Diagnostic {
-    let mut d = crate::diagnostic::Diagnostic::error(format!("syntax error: {}", e.message), Some(e.span));
+    let mut d =
+        crate::diagnostic::Diagnostic::error(format!("syntax error: {}", e.message), Some(e.span));
     if let Some(hint) = &e.hint {
         d = d.with_hint(hint.clone());
     }

@@ -34,7 +34,12 @@ impl Elems {
                 .iter()
                 .all(|s| matches!(s, Scalar::Num(Number::Float(_))));
         if all_float {
-            Elems::Float(values.iter().map(|s| s.to_f64().unwrap_or(f64::NAN)).collect())
+            Elems::Float(
+                values
+                    .iter()
+                    .map(|s| s.to_f64().unwrap_or(f64::NAN))
+                    .collect(),
+            )
         } else {
             Elems::General(values)
         }
@@ -74,7 +79,10 @@ impl Elems {
         match self {
             Elems::Float(v) => v.get(i).map(|f| Complex64::new(*f, 0.0)),
             Elems::Complex(v) => v.get(i).copied(),
-            Elems::General(v) => v.get(i).and_then(|s| s.to_f64()).map(|f| Complex64::new(f, 0.0)),
+            Elems::General(v) => v
+                .get(i)
+                .and_then(|s| s.to_f64())
+                .map(|f| Complex64::new(f, 0.0)),
         }
     }
 
@@ -99,8 +107,12 @@ impl Elems {
     pub fn scalars(&self) -> Cow<'_, [Scalar]> {
         match self {
             Elems::General(v) => Cow::Borrowed(v),
-            Elems::Float(v) => Cow::Owned(v.iter().map(|f| Scalar::Num(Number::Float(*f))).collect()),
-            Elems::Complex(v) => Cow::Owned(v.iter().map(|z| Scalar::Num(Number::Float(z.re))).collect()),
+            Elems::Float(v) => {
+                Cow::Owned(v.iter().map(|f| Scalar::Num(Number::Float(*f))).collect())
+            }
+            Elems::Complex(v) => {
+                Cow::Owned(v.iter().map(|z| Scalar::Num(Number::Float(z.re))).collect())
+            }
         }
     }
 
@@ -109,14 +121,22 @@ impl Elems {
         match self {
             Elems::Float(v) => Some(Cow::Borrowed(v)),
             Elems::Complex(_) => None,
-            Elems::General(v) => v.iter().map(Scalar::to_f64).collect::<Option<Vec<f64>>>().map(Cow::Owned),
+            Elems::General(v) => v
+                .iter()
+                .map(Scalar::to_f64)
+                .collect::<Option<Vec<f64>>>()
+                .map(Cow::Owned),
         }
     }
 
     pub fn complexes(&self) -> Cow<'_, [Complex64]> {
         match self {
             Elems::Complex(v) => Cow::Borrowed(v),
-            _ => Cow::Owned((0..self.len()).map(|i| self.get_complex(i).unwrap_or_default()).collect()),
+            _ => Cow::Owned(
+                (0..self.len())
+                    .map(|i| self.get_complex(i).unwrap_or_default())
+                    .collect(),
+            ),
         }
     }
 
@@ -138,7 +158,11 @@ impl Elems {
     }
 
     /// Apply a binary scalar operation entrywise (lengths must match).
-    pub fn zip_with(&self, other: &Elems, op: BinaryOp) -> Result<Elems, crate::value::number::ArithError> {
+    pub fn zip_with(
+        &self,
+        other: &Elems,
+        op: BinaryOp,
+    ) -> Result<Elems, crate::value::number::ArithError> {
         debug_assert_eq!(self.len(), other.len());
         if let (Elems::Float(a), Elems::Float(b)) = (self, other) {
             return Ok(Elems::Float(
@@ -148,7 +172,10 @@ impl Elems {
         if self.is_complex() || other.is_complex() {
             let (a, b) = (self.complexes(), other.complexes());
             return Ok(Elems::from_complex(
-                a.iter().zip(b.iter()).map(|(x, y)| op.apply_complex(*x, *y)).collect(),
+                a.iter()
+                    .zip(b.iter())
+                    .map(|(x, y)| op.apply_complex(*x, *y))
+                    .collect(),
             ));
         }
         let (a, b) = (self.scalars(), other.scalars());
@@ -188,7 +215,11 @@ impl BinaryOp {
         }
     }
 
-    pub fn apply_scalar(self, a: &Scalar, b: &Scalar) -> Result<Scalar, crate::value::number::ArithError> {
+    pub fn apply_scalar(
+        self,
+        a: &Scalar,
+        b: &Scalar,
+    ) -> Result<Scalar, crate::value::number::ArithError> {
         Ok(match self {
             BinaryOp::Add => a.add(b),
             BinaryOp::Sub => a.sub(b),
@@ -236,12 +267,18 @@ impl Sequence {
         if n < self.start || n >= self.end() {
             return Scalar::zero();
         }
-        self.elems.get((n - self.start) as usize).unwrap_or_else(Scalar::zero)
+        self.elems
+            .get((n - self.start) as usize)
+            .unwrap_or_else(Scalar::zero)
     }
 
     /// Entrywise operation aligned by index: the result covers the union of
     /// both index ranges, with zeros filled in.
-    pub fn aligned(&self, other: &Sequence, op: BinaryOp) -> Result<Sequence, crate::value::number::ArithError> {
+    pub fn aligned(
+        &self,
+        other: &Sequence,
+        op: BinaryOp,
+    ) -> Result<Sequence, crate::value::number::ArithError> {
         if self.is_empty() && other.is_empty() {
             return Ok(self.clone());
         }
@@ -311,6 +348,8 @@ impl Matrix {
     }
 
     pub fn row_scalars(&self, r: usize) -> Vec<Scalar> {
-        (0..self.cols).map(|c| self.get(r, c).unwrap_or_else(Scalar::zero)).collect()
+        (0..self.cols)
+            .map(|c| self.get(r, c).unwrap_or_else(Scalar::zero))
+            .collect()
     }
 }

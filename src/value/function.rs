@@ -59,7 +59,13 @@ pub enum Builtin {
 pub const BUILTINS: &[(&str, Builtin, usize, usize, &str)] = &[
     ("exp", Builtin::Exp, 1, 1, "exp(x): e to the power x"),
     ("ln", Builtin::Ln, 1, 1, "ln(x): natural logarithm (x > 0)"),
-    ("log", Builtin::Ln, 1, 1, "log(x): natural logarithm, same as ln (as in numpy)"),
+    (
+        "log",
+        Builtin::Ln,
+        1,
+        1,
+        "log(x): natural logarithm, same as ln (as in numpy)",
+    ),
     ("sqrt", Builtin::Sqrt, 1, 1, "sqrt(x): square root (x ≥ 0)"),
     ("abs", Builtin::Abs, 1, 1, "abs(x): |x|, kinks at 0"),
     ("sin", Builtin::Sin, 1, 1, "sin(x), x in radians"),
@@ -68,17 +74,71 @@ pub const BUILTINS: &[(&str, Builtin, usize, usize, &str)] = &[
     ("sinh", Builtin::Sinh, 1, 1, "sinh(x): hyperbolic sine"),
     ("cosh", Builtin::Cosh, 1, 1, "cosh(x): hyperbolic cosine"),
     ("tanh", Builtin::Tanh, 1, 1, "tanh(x): hyperbolic tangent"),
-    ("floor", Builtin::Floor, 1, 1, "floor(x): largest integer ≤ x, jumps at integers"),
-    ("ceil", Builtin::Ceil, 1, 1, "ceil(x): smallest integer ≥ x, jumps at integers"),
-    ("min", Builtin::Min, 2, 8, "min(x, y, …): the smallest argument"),
-    ("max", Builtin::Max, 2, 8, "max(x, y, …): the largest argument"),
+    (
+        "floor",
+        Builtin::Floor,
+        1,
+        1,
+        "floor(x): largest integer ≤ x, jumps at integers",
+    ),
+    (
+        "ceil",
+        Builtin::Ceil,
+        1,
+        1,
+        "ceil(x): smallest integer ≥ x, jumps at integers",
+    ),
+    (
+        "min",
+        Builtin::Min,
+        2,
+        8,
+        "min(x, y, …): the smallest argument",
+    ),
+    (
+        "max",
+        Builtin::Max,
+        2,
+        8,
+        "max(x, y, …): the largest argument",
+    ),
     ("sign", Builtin::Sign, 1, 1, "sign(x): −1, 0 or 1"),
-    ("u", Builtin::Step, 1, 1, "u(t): unit step, 1 for t ≥ 0 (u(0) = 1), else 0"),
-    ("rect", Builtin::Rect, 1, 1, "rect(t): 1 on [−1/2, 1/2), else 0"),
+    (
+        "u",
+        Builtin::Step,
+        1,
+        1,
+        "u(t): unit step, 1 for t ≥ 0 (u(0) = 1), else 0",
+    ),
+    (
+        "rect",
+        Builtin::Rect,
+        1,
+        1,
+        "rect(t): 1 on [−1/2, 1/2), else 0",
+    ),
     ("tri", Builtin::Tri, 1, 1, "tri(t): max(0, 1 − |t|)"),
-    ("sinc", Builtin::Sinc, 1, 1, "sinc(t): sin(πt)/(πt), sinc(0) = 1"),
-    ("gauss", Builtin::Gauss, 2, 2, "gauss(t, σ): normal density with mean 0 and standard deviation σ"),
-    ("delta", Builtin::Delta, 1, 1, "delta(t): Dirac delta, meaningful inside conv (conv(f, delta(t - a)) shifts f by a)"),
+    (
+        "sinc",
+        Builtin::Sinc,
+        1,
+        1,
+        "sinc(t): sin(πt)/(πt), sinc(0) = 1",
+    ),
+    (
+        "gauss",
+        Builtin::Gauss,
+        2,
+        2,
+        "gauss(t, σ): normal density with mean 0 and standard deviation σ",
+    ),
+    (
+        "delta",
+        Builtin::Delta,
+        1,
+        1,
+        "delta(t): Dirac delta, meaningful inside conv (conv(f, delta(t - a)) shifts f by a)",
+    ),
 ];
 
 impl Builtin {
@@ -373,7 +433,10 @@ impl Function {
                 .collect();
             for (x, &i) in holding.iter().enumerate() {
                 for &j in &holding[x + 1..] {
-                    match found.iter_mut().find(|(a, b, _, h)| *a == i && *b == j && *h == lo) {
+                    match found
+                        .iter_mut()
+                        .find(|(a, b, _, h)| *a == i && *b == j && *h == lo)
+                    {
                         Some(entry) => entry.3 = hi,
                         None => found.push((i, j, lo, hi)),
                     }
@@ -584,10 +647,12 @@ impl FExpr {
             FExpr::Pow(a, b) => {
                 let base = a.eval(t);
                 match b.as_ref() {
-                    FExpr::Const(Number::Exact(r)) if r.is_integer() => match r.numer().try_into() {
-                        Ok(k) => base.powi(k),
-                        Err(_) => base.powf(b.eval(t)),
-                    },
+                    FExpr::Const(Number::Exact(r)) if r.is_integer() => {
+                        match r.numer().try_into() {
+                            Ok(k) => base.powi(k),
+                            Err(_) => base.powf(b.eval(t)),
+                        }
+                    }
                     _ => base.powf(b.eval(t)),
                 }
             }
@@ -743,9 +808,11 @@ impl FExpr {
             FExpr::Const(_) => false,
             FExpr::Var => true,
             FExpr::Neg(a) => a.mentions_var(),
-            FExpr::Add(a, b) | FExpr::Sub(a, b) | FExpr::Mul(a, b) | FExpr::Div(a, b) | FExpr::Pow(a, b) => {
-                a.mentions_var() || b.mentions_var()
-            }
+            FExpr::Add(a, b)
+            | FExpr::Sub(a, b)
+            | FExpr::Mul(a, b)
+            | FExpr::Div(a, b)
+            | FExpr::Pow(a, b) => a.mentions_var() || b.mentions_var(),
             FExpr::Call(_, args) => args.iter().any(FExpr::mentions_var),
             FExpr::Piecewise(pieces, otherwise) => {
                 otherwise.mentions_var()
@@ -763,11 +830,15 @@ impl FExpr {
             FExpr::Call(Builtin::Delta, _) => true,
             FExpr::Const(_) | FExpr::Var => false,
             FExpr::Neg(a) => a.contains_delta(),
-            FExpr::Add(a, b) | FExpr::Sub(a, b) | FExpr::Mul(a, b) | FExpr::Div(a, b) | FExpr::Pow(a, b) => {
-                a.contains_delta() || b.contains_delta()
-            }
+            FExpr::Add(a, b)
+            | FExpr::Sub(a, b)
+            | FExpr::Mul(a, b)
+            | FExpr::Div(a, b)
+            | FExpr::Pow(a, b) => a.contains_delta() || b.contains_delta(),
             FExpr::Call(_, args) => args.iter().any(FExpr::contains_delta),
-            FExpr::Piecewise(p, o) => o.contains_delta() || p.iter().any(|(_, v)| v.contains_delta()),
+            FExpr::Piecewise(p, o) => {
+                o.contains_delta() || p.iter().any(|(_, v)| v.contains_delta())
+            }
             FExpr::Apply(f, a) => {
                 a.contains_delta()
                     || match &f.body {
@@ -789,7 +860,11 @@ impl FExpr {
         match self {
             FExpr::Const(_) | FExpr::Var => {}
             FExpr::Neg(a) => a.collect_breaks(outer, set, s),
-            FExpr::Add(a, b) | FExpr::Sub(a, b) | FExpr::Mul(a, b) | FExpr::Div(a, b) | FExpr::Pow(a, b) => {
+            FExpr::Add(a, b)
+            | FExpr::Sub(a, b)
+            | FExpr::Mul(a, b)
+            | FExpr::Div(a, b)
+            | FExpr::Pow(a, b) => {
                 a.collect_breaks(outer, set, s);
                 b.collect_breaks(outer, set, s);
             }
@@ -799,7 +874,10 @@ impl FExpr {
                 }
                 let own = f.own_breaks();
                 let needs_linear = !own.is_empty()
-                    || matches!(f, Builtin::Floor | Builtin::Ceil | Builtin::Min | Builtin::Max);
+                    || matches!(
+                        f,
+                        Builtin::Floor | Builtin::Ceil | Builtin::Min | Builtin::Max
+                    );
                 if !needs_linear {
                     return;
                 }
@@ -810,7 +888,10 @@ impl FExpr {
                                 let diff = FExpr::Sub(Box::new(x.clone()), Box::new(y.clone()));
                                 match diff.linear() {
                                     Some(l) => {
-                                        if let Some(p) = l.preimage(&Number::zero()).and_then(|p| outer.preimage(&p)) {
+                                        if let Some(p) = l
+                                            .preimage(&Number::zero())
+                                            .and_then(|p| outer.preimage(&p))
+                                        {
                                             set.insert(p);
                                         }
                                     }
@@ -831,7 +912,8 @@ impl FExpr {
                             } else {
                                 for p in own {
                                     let p = exact_break(*p);
-                                    if let Some(q) = l.preimage(&p).and_then(|q| outer.preimage(&q)) {
+                                    if let Some(q) = l.preimage(&p).and_then(|q| outer.preimage(&q))
+                                    {
                                         set.insert(q);
                                     }
                                 }
@@ -851,7 +933,8 @@ impl FExpr {
             FExpr::Apply(f, arg) => {
                 arg.collect_breaks(outer, set, s);
                 let inner = f.structure();
-                if inner.breaks.is_empty() && inner.integer_families.is_empty() && !inner.irregular {
+                if inner.breaks.is_empty() && inner.integer_families.is_empty() && !inner.irregular
+                {
                     return;
                 }
                 match arg.linear() {
@@ -887,11 +970,21 @@ impl FExpr {
         match self {
             FExpr::Const(_) | FExpr::Var => self.clone(),
             FExpr::Neg(a) => FExpr::Neg(Box::new(a.resolve_inner(t))),
-            FExpr::Add(a, b) => FExpr::Add(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t))),
-            FExpr::Sub(a, b) => FExpr::Sub(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t))),
-            FExpr::Mul(a, b) => FExpr::Mul(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t))),
-            FExpr::Div(a, b) => FExpr::Div(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t))),
-            FExpr::Pow(a, b) => FExpr::Pow(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t))),
+            FExpr::Add(a, b) => {
+                FExpr::Add(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t)))
+            }
+            FExpr::Sub(a, b) => {
+                FExpr::Sub(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t)))
+            }
+            FExpr::Mul(a, b) => {
+                FExpr::Mul(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t)))
+            }
+            FExpr::Div(a, b) => {
+                FExpr::Div(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t)))
+            }
+            FExpr::Pow(a, b) => {
+                FExpr::Pow(Box::new(a.resolve_inner(t)), Box::new(b.resolve_inner(t)))
+            }
             FExpr::Call(f, args) => {
                 let args: Vec<FExpr> = args.iter().map(|a| a.resolve_inner(t)).collect();
                 let linear = args.iter().all(|a| a.linear().is_some());
@@ -980,12 +1073,24 @@ impl FExpr {
             FExpr::Const(_) => self.clone(),
             FExpr::Var => with.clone(),
             FExpr::Neg(a) => FExpr::Neg(Box::new(a.substitute(with))),
-            FExpr::Add(a, b) => FExpr::Add(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
-            FExpr::Sub(a, b) => FExpr::Sub(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
-            FExpr::Mul(a, b) => FExpr::Mul(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
-            FExpr::Div(a, b) => FExpr::Div(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
-            FExpr::Pow(a, b) => FExpr::Pow(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
-            FExpr::Call(f, args) => FExpr::Call(*f, args.iter().map(|a| a.substitute(with)).collect()),
+            FExpr::Add(a, b) => {
+                FExpr::Add(Box::new(a.substitute(with)), Box::new(b.substitute(with)))
+            }
+            FExpr::Sub(a, b) => {
+                FExpr::Sub(Box::new(a.substitute(with)), Box::new(b.substitute(with)))
+            }
+            FExpr::Mul(a, b) => {
+                FExpr::Mul(Box::new(a.substitute(with)), Box::new(b.substitute(with)))
+            }
+            FExpr::Div(a, b) => {
+                FExpr::Div(Box::new(a.substitute(with)), Box::new(b.substitute(with)))
+            }
+            FExpr::Pow(a, b) => {
+                FExpr::Pow(Box::new(a.substitute(with)), Box::new(b.substitute(with)))
+            }
+            FExpr::Call(f, args) => {
+                FExpr::Call(*f, args.iter().map(|a| a.substitute(with)).collect())
+            }
             FExpr::Piecewise(pieces, otherwise) => FExpr::Piecewise(
                 pieces
                     .iter()
@@ -1048,7 +1153,9 @@ impl FExpr {
             Div(a, b) => {
                 let (a, b) = (a.fold(), b.fold());
                 match (c(&a), c(&b)) {
-                    (Some(x), Some(y)) if !y.is_zero() => Const(x.div(&y).unwrap_or(Number::Float(f64::NAN))),
+                    (Some(x), Some(y)) if !y.is_zero() => {
+                        Const(x.div(&y).unwrap_or(Number::Float(f64::NAN)))
+                    }
                     (Some(x), _) if x.is_zero() => Const(Number::zero()),
                     (_, Some(y)) if y.is_one() => a,
                     _ => Div(Box::new(a), Box::new(b)),
@@ -1088,7 +1195,9 @@ impl FExpr {
 impl Cond {
     fn mentions_var(&self) -> bool {
         match self {
-            Cond::Cmp(first, rest) => first.mentions_var() || rest.iter().any(|(_, e)| e.mentions_var()),
+            Cond::Cmp(first, rest) => {
+                first.mentions_var() || rest.iter().any(|(_, e)| e.mentions_var())
+            }
             Cond::And(a, b) | Cond::Or(a, b) => a.mentions_var() || b.mentions_var(),
             Cond::Not(a) => a.mentions_var(),
         }
@@ -1098,9 +1207,13 @@ impl Cond {
         match self {
             Cond::Cmp(first, rest) => Cond::Cmp(
                 Box::new(first.substitute(with)),
-                rest.iter().map(|(op, e)| (*op, e.substitute(with))).collect(),
+                rest.iter()
+                    .map(|(op, e)| (*op, e.substitute(with)))
+                    .collect(),
             ),
-            Cond::And(a, b) => Cond::And(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
+            Cond::And(a, b) => {
+                Cond::And(Box::new(a.substitute(with)), Box::new(b.substitute(with)))
+            }
             Cond::Or(a, b) => Cond::Or(Box::new(a.substitute(with)), Box::new(b.substitute(with))),
             Cond::Not(a) => Cond::Not(Box::new(a.substitute(with))),
         }
@@ -1148,7 +1261,11 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
         }
         Builtin::Floor | Builtin::Ceil if x.is_exact() => {
             let r = x.as_rational().cloned().unwrap_or_default();
-            let v = if f == Builtin::Floor { r.floor() } else { r.ceil() };
+            let v = if f == Builtin::Floor {
+                r.floor()
+            } else {
+                r.ceil()
+            };
             Number::Exact(v)
         }
         Builtin::Min | Builtin::Max => {
@@ -1166,7 +1283,9 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
         }
         Builtin::Sqrt if x.is_exact() => {
             if x.is_negative() {
-                return Err(ArithError::Domain(format!("sqrt of a negative number ({x})")));
+                return Err(ArithError::Domain(format!(
+                    "sqrt of a negative number ({x})"
+                )));
             }
             let f = x.to_f64().sqrt();
             let back = Number::from_f64_integer(f);
@@ -1177,7 +1296,11 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
             }
         }
         Builtin::Exp if x.is_zero() => Number::one(),
-        Builtin::Sin | Builtin::Tan | Builtin::Sinh | Builtin::Tanh if x.is_zero() && x.is_exact() => Number::zero(),
+        Builtin::Sin | Builtin::Tan | Builtin::Sinh | Builtin::Tanh
+            if x.is_zero() && x.is_exact() =>
+        {
+            Number::zero()
+        }
         Builtin::Cos | Builtin::Cosh if x.is_zero() && x.is_exact() => Number::one(),
         Builtin::Ln if x.is_one() && x.is_exact() => Number::zero(),
         Builtin::Sinc if x.is_zero() => Number::one(),
@@ -1199,7 +1322,10 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
                 return Err(ArithError::Domain(format!(
                     "{}({}) is not a real number",
                     f.name(),
-                    vals.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+                    vals.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
             Number::Float(v)
@@ -1276,7 +1402,12 @@ mod tests {
         // k(t) = g(0.3 - t): breakpoints at 0.3 - {0, 1, 2}
         let arg = FExpr::Sub(Box::new(FExpr::Const(Number::ratio(3, 10))), Box::new(t()));
         let kf = Function::expr(None, "t", FExpr::Apply(g, Box::new(arg)));
-        let b: Vec<String> = kf.structure().breaks.iter().map(|n| n.to_string()).collect();
+        let b: Vec<String> = kf
+            .structure()
+            .breaks
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         assert_eq!(b, vec!["-1.7", "-0.7", "0.3"]);
         assert_eq!(kf.support(), (-1.7, 0.3));
         let smooth = match &kf.body {
@@ -1316,11 +1447,20 @@ impl FExpr {
     /// Print with the variable written as `var` (which may itself be an
     /// expression such as `0.3 − τ`; it is parenthesised where needed).
     pub fn render(&self, var: &str, style: Style, fmt: &crate::value::number::NumFmt) -> String {
-        let var_is_atom = var.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let var_is_atom = var
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
         self.render_prec(var, var_is_atom, style, fmt, 0)
     }
 
-    fn render_prec(&self, var: &str, var_atom: bool, style: Style, fmt: &crate::value::number::NumFmt, parent: u8) -> String {
+    fn render_prec(
+        &self,
+        var: &str,
+        var_atom: bool,
+        style: Style,
+        fmt: &crate::value::number::NumFmt,
+        parent: u8,
+    ) -> String {
         let (times, minus) = match style {
             Style::Text => ("·", "−"),
             Style::Cas => ("*", "-"),
@@ -1329,7 +1469,11 @@ impl FExpr {
         let wrap = |s: String, mine: u8| if mine < parent { format!("({s})") } else { s };
         let num = |n: &Number| {
             let s = n.format(fmt);
-            let s = if style == Style::Text { s.replace('-', "−") } else { s };
+            let s = if style == Style::Text {
+                s.replace('-', "−")
+            } else {
+                s
+            };
             if n.is_negative() || s.contains('/') || s.contains('e') {
                 (s, 3)
             } else {
@@ -1350,12 +1494,18 @@ impl FExpr {
                     var.to_string()
                 }
             }
-            FExpr::Neg(a) => wrap(format!("{minus}{}", a.render_prec(var, var_atom, style, fmt, 3)), 3),
+            FExpr::Neg(a) => wrap(
+                format!("{minus}{}", a.render_prec(var, var_atom, style, fmt, 3)),
+                3,
+            ),
             FExpr::Add(a, b) => {
                 let right = b.render_prec(var, var_atom, style, fmt, 1);
                 let s = match right.strip_prefix(minus) {
                     Some(rest) if !matches!(**b, FExpr::Add(..) | FExpr::Sub(..)) => {
-                        format!("{} {minus} {rest}", a.render_prec(var, var_atom, style, fmt, 1))
+                        format!(
+                            "{} {minus} {rest}",
+                            a.render_prec(var, var_atom, style, fmt, 1)
+                        )
                     }
                     _ => format!("{} + {right}", a.render_prec(var, var_atom, style, fmt, 1)),
                 };
@@ -1412,7 +1562,10 @@ impl FExpr {
                     })
                     .collect();
                 if !otherwise.is_identically_zero() {
-                    parts.push(format!("{} otherwise", otherwise.render_prec(var, var_atom, style, fmt, 0)));
+                    parts.push(format!(
+                        "{} otherwise",
+                        otherwise.render_prec(var, var_atom, style, fmt, 0)
+                    ));
                 }
                 format!("{{ {} }}", parts.join("; "))
             }
@@ -1441,8 +1594,16 @@ impl Cond {
                 }
                 s
             }
-            Cond::And(a, b) => format!("{} and {}", a.render(var, style, fmt), b.render(var, style, fmt)),
-            Cond::Or(a, b) => format!("({} or {})", a.render(var, style, fmt), b.render(var, style, fmt)),
+            Cond::And(a, b) => format!(
+                "{} and {}",
+                a.render(var, style, fmt),
+                b.render(var, style, fmt)
+            ),
+            Cond::Or(a, b) => format!(
+                "({} or {})",
+                a.render(var, style, fmt),
+                b.render(var, style, fmt)
+            ),
             Cond::Not(a) => format!("not ({})", a.render(var, style, fmt)),
         }
     }
@@ -1463,7 +1624,10 @@ mod render_tests {
         let prod = FExpr::Mul(Box::new(FExpr::Const(Number::int(1))), Box::new(FExpr::Var));
         assert_eq!(prod.render("0.3 − τ", Style::Text, &fmt), "1·(0.3 − τ)");
         let p = FExpr::Div(
-            Box::new(FExpr::Pow(Box::new(FExpr::Var), Box::new(FExpr::Const(Number::int(2))))),
+            Box::new(FExpr::Pow(
+                Box::new(FExpr::Var),
+                Box::new(FExpr::Const(Number::int(2))),
+            )),
             Box::new(FExpr::Const(Number::int(2))),
         );
         assert_eq!(p.render("t", Style::Cas, &fmt), "t^2/2");

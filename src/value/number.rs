@@ -19,7 +19,6 @@ use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-
 /// Rationals with a numerator or denominator longer than this many bits are
 /// turned into floats.
 pub const MAX_EXACT_BITS: u64 = 4096;
@@ -94,7 +93,11 @@ impl Number {
         if int_part.is_empty() && frac_part.is_empty() {
             return None;
         }
-        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        if !int_part
+            .bytes()
+            .chain(frac_part.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let digits = format!("{int_part}{frac_part}");
@@ -233,14 +236,20 @@ impl Number {
 
     /// `self ^ exponent`: exact for an exact base and a small integer exponent.
     pub fn pow(&self, exponent: &Number) -> Result<Number, ArithError> {
-        if let (Number::Exact(base), Some(e)) = (self, exponent.to_i64().filter(|_| exponent.is_exact())) {
+        if let (Number::Exact(base), Some(e)) =
+            (self, exponent.to_i64().filter(|_| exponent.is_exact()))
+        {
             if base.is_zero() && e < 0 {
                 return Err(ArithError::DivisionByZero);
             }
             let bits = base.numer().bits().max(base.denom().bits()).max(1);
             if e.unsigned_abs().saturating_mul(bits) <= MAX_EXACT_BITS {
                 let magnitude = num_traits::pow(base.clone(), e.unsigned_abs() as usize);
-                return Ok(Number::Exact(if e < 0 { magnitude.recip() } else { magnitude }));
+                return Ok(Number::Exact(if e < 0 {
+                    magnitude.recip()
+                } else {
+                    magnitude
+                }));
             }
         }
         let (b, e) = (self.to_f64(), exponent.to_f64());
@@ -471,7 +480,10 @@ mod tests {
         assert_eq!(lit("0.5").pow(&lit("3")).unwrap().to_string(), "0.125");
         assert_eq!(lit("2").pow(&lit("2").neg()).unwrap().to_string(), "0.25");
         assert!(!lit("2").pow(&lit("0.5")).unwrap().is_exact());
-        assert_eq!(lit("0").pow(&lit("1").neg()).unwrap_err(), ArithError::DivisionByZero);
+        assert_eq!(
+            lit("0").pow(&lit("1").neg()).unwrap_err(),
+            ArithError::DivisionByZero
+        );
         assert!(lit("8").neg().pow(&lit("0.5")).is_err());
     }
 
@@ -485,7 +497,10 @@ mod tests {
 
     #[test]
     fn division_by_zero() {
-        assert_eq!(lit("1").div(&lit("0")).unwrap_err(), ArithError::DivisionByZero);
+        assert_eq!(
+            lit("1").div(&lit("0")).unwrap_err(),
+            ArithError::DivisionByZero
+        );
     }
 
     #[test]

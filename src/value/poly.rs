@@ -40,14 +40,25 @@ impl Monomial {
         for (s, p) in self.0.iter().chain(other.0.iter()) {
             *factors.entry(s.as_str()).or_insert(0) += p;
         }
-        Monomial(factors.into_iter().map(|(s, p)| (s.to_string(), p)).collect())
+        Monomial(
+            factors
+                .into_iter()
+                .map(|(s, p)| (s.to_string(), p))
+                .collect(),
+        )
     }
 
     /// `a·w`, `b^2·c`; `sep` joins the factors (`·` for text, `*` for CAS).
     pub fn render(&self, sep: &str) -> String {
         self.0
             .iter()
-            .map(|(s, p)| if *p == 1 { s.clone() } else { format!("{s}^{p}") })
+            .map(|(s, p)| {
+                if *p == 1 {
+                    s.clone()
+                } else {
+                    format!("{s}^{p}")
+                }
+            })
             .collect::<Vec<_>>()
             .join(sep)
     }
@@ -160,7 +171,11 @@ impl Poly {
 
     pub fn neg(&self) -> Poly {
         Poly {
-            terms: self.terms.iter().map(|(m, c)| (m.clone(), c.neg())).collect(),
+            terms: self
+                .terms
+                .iter()
+                .map(|(m, c)| (m.clone(), c.neg()))
+                .collect(),
         }
     }
 
@@ -230,7 +245,11 @@ impl Poly {
     /// Replace every coefficient by its float.
     pub fn to_float(&self) -> Poly {
         Poly {
-            terms: self.terms.iter().map(|(m, c)| (m.clone(), c.to_float())).collect(),
+            terms: self
+                .terms
+                .iter()
+                .map(|(m, c)| (m.clone(), c.to_float()))
+                .collect(),
         }
     }
 }
@@ -282,7 +301,9 @@ mod tests {
     fn cancellation_and_constants() {
         let p = s("a").add(&Poly::constant(Number::int(2))).sub(&s("a"));
         assert_eq!(p.as_constant().unwrap().to_string(), "2");
-        let q = s("a").scale(&Number::ratio(-1, 2)).add(&Poly::constant(Number::one()));
+        let q = s("a")
+            .scale(&Number::ratio(-1, 2))
+            .add(&Poly::constant(Number::one()));
         assert_eq!(text(&q), "−0.5·a + 1");
         assert_eq!(q.render(&NumFmt::default(), true), "-0.5*a + 1");
     }

@@ -116,7 +116,11 @@ impl Scalar {
         match (self, other) {
             (Scalar::Num(a), Scalar::Num(b)) if a.is_exact() && b.is_exact() => a.num_eq(b),
             (Scalar::Num(a), Scalar::Num(b)) => close(a.to_f64(), b.to_f64(), tol),
-            _ => self.to_poly().sub(&other.to_poly()).terms().all(|(_, c)| c.to_f64().abs() <= tol),
+            _ => self
+                .to_poly()
+                .sub(&other.to_poly())
+                .terms()
+                .all(|(_, c)| c.to_f64().abs() <= tol),
         }
     }
 }
