@@ -110,7 +110,13 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
                 }
                 (_, v) => v,
             };
-            Ok(crate::render::value::value_doc(&v, &fmt))
+            let mut doc = crate::render::value::value_doc(&v, &fmt);
+            if let Some(note) = crate::eval::discrete::sparsity_note(e, &v) {
+                doc.json["nonzeros"] =
+                    serde_json::json!(note.split(' ').next().and_then(|n| n.parse::<u64>().ok()));
+                doc.push(crate::render::doc::Block::Note(note));
+            }
+            Ok(doc)
         }
         Query::Steps {
             target,
