@@ -1240,7 +1240,7 @@ fn sliding_doc(
     r1.extend(s.x.iter().map(cell));
     let mut r2 = vec![kernel_row.clone()];
     r2.extend(s.kernel.iter().map(cell));
-    let mut r3 = vec!["product".to_string()];
+    let mut r3 = vec![format!("{}[m]·{kernel_row}", names.x)];
     r3.extend(s.products.iter().map(cell));
     t.rows = vec![r1, r2, r3];
     let terms: Vec<String> = (0..s.x.len())
@@ -1761,7 +1761,7 @@ pub fn steps_riemann(
                 &x,
                 &y,
                 Mode::Full,
-                true,
+                zeros,
                 Some(n..n + 1),
                 &names,
                 &fmt,

@@ -152,6 +152,14 @@ impl<'a> Ctx<'a> {
     pub fn unknown_name(&self, name: &str, span: Span) -> Box<Diagnostic> {
         let names = self.known_names();
         let mut d = Diagnostic::error(format!("unknown name '{name}'"), Some(span));
+        if matches!(name, "t" | "x" | "τ" | "tau" | "s") {
+            return Box::new(
+                d.with_label("a variable only exists inside a function definition")
+                    .with_hint(format!(
+                "define a function first, e.g. `w({name}) = exp(-{name})*u({name})`, then use `w`"
+            )),
+            );
+        }
         match did_you_mean(name, names.iter().map(String::as_str)) {
             Some(s) => d = d.with_label(format!("did you mean '{s}'?")),
             None => {

@@ -231,6 +231,7 @@ pub fn continuous_steps(
             }
         }
     }
+    bps.sort_by(|a, b| num_of(a).total_cmp(&num_of(b)));
     json_sections.insert("shifted".into(), table_json(&t2));
     doc.push(Block::Table(t2));
     doc.push(Block::Para(format!(
@@ -437,4 +438,16 @@ fn error_text(e: f64) -> String {
 
 fn table_json(t: &Table) -> serde_json::Value {
     json!({"columns": t.header, "rows": t.rows})
+}
+
+/// The value of a displayed number (`−0.7`, `1/3`), for sorting.
+fn num_of(text: &str) -> f64 {
+    let t = text.replace('−', "-");
+    match t.split_once('/') {
+        Some((n, d)) => {
+            n.trim().parse::<f64>().unwrap_or(f64::NAN)
+                / d.trim().parse::<f64>().unwrap_or(f64::NAN)
+        }
+        None => t.trim().parse().unwrap_or(f64::NAN),
+    }
 }
