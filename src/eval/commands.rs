@@ -246,6 +246,14 @@ fn command(
         Command::Show { names } => {
             for n in names {
                 let Some(b) = session.env.get(&n.name) else {
+                    // A built-in: its help entry.
+                    if let Some(text) = crate::help::help(Some(&n.name)) {
+                        out(Event::Doc(
+                            Doc::new(json!({"type": "help", "topic": n.name, "text": text}))
+                                .with(Block::Pre(text)),
+                        ));
+                        continue;
+                    }
                     let ctx = session.ctx();
                     return Err(ctx.unknown_name(&n.name, n.span));
                 };

@@ -285,14 +285,22 @@ pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
         if smooth.is_identically_zero() {
             continue;
         }
-        let text = smooth.render(&f.var, Style::Text, fmt);
-        let cas = smooth.render(&f.var, Style::Cas, fmt);
-        let closed_lo = lo.is_finite()
-            && f.eval(lo) != 0.0
-            && (f.eval(lo) - smooth.eval(lo)).abs() <= 1e-12 * (1.0 + f.eval(lo).abs());
-        let closed_hi = hi.is_finite()
-            && f.eval(hi) != 0.0
-            && (f.eval(hi) - smooth.eval(hi)).abs() <= 1e-12 * (1.0 + f.eval(hi).abs());
+        // Polynomial pieces are shown simplified (`tri(t − 2)` on [1, 2] is `t − 1`).
+        let (text, cas) = match crate::engine::unipoly::from_fexpr(&smooth) {
+            Some(p) => (p.render(&f.var, fmt, false), p.render(&f.var, fmt, true)),
+            None => (
+                smooth.render(&f.var, Style::Text, fmt),
+                smooth.render(&f.var, Style::Cas, fmt),
+            ),
+        };
+        // An end belongs to the piece when the function's value there is the
+        // piece's formula: at a jump exactly one side is closed; where the
+        // function is continuous both are, as textbooks write it.
+        let closed_at = |x: f64| {
+            x.is_finite() && (f.eval(x) - smooth.eval(x)).abs() <= 1e-12 * (1.0 + f.eval(x).abs())
+        };
+        let closed_lo = closed_at(lo);
+        let closed_hi = closed_at(hi);
         let lo_text = if i == 0 {
             "−∞".into()
         } else {
