@@ -385,6 +385,25 @@ fn cconv_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let y = sequence_arg(ctx, a.positional[1], "cconv", "its second argument")?;
     let n = ctx.integer(&a.positional[2].value, "the period N")?;
     let nspan = a.positional[2].span;
+    if !x.is_empty() && !y.is_empty() && n >= 1 {
+        let lin_lo = x.start + y.start;
+        let lin_hi = lin_lo + (x.len() + y.len()) as i64 - 2;
+        if lin_lo < 0 || lin_hi >= n {
+            ctx.warnings.push(
+                Diagnostic::warning(
+                    format!(
+                        "the linear convolution covers n = {lin_lo}…{lin_hi}, outside 0…{}: samples wrap around, so cconv differs from conv",
+                        n - 1
+                    ),
+                    Some(nspan),
+                )
+                .with_hint(format!(
+                    "`steps cconv(…)` marks the wrapped terms; a period of at least {} avoids wrapping for sequences from 0",
+                    x.len() + y.len() - 1
+                )),
+            );
+        }
+    }
     let elems = match pair(&x.elems, &y.elems) {
         Pair::Float(p, q) => {
             let c = engine::cconv_f64(SeqRef::new(x.start, &p), SeqRef::new(y.start, &q), n)
@@ -1801,6 +1820,72 @@ pub fn steps_riemann(
                 t = c.title()
             ),
         };
+    }
+    Ok(doc)
+}
+
+/// `steps cconv(x, y, N)`: each output k as its terms, the wrapped ones marked.
+pub fn steps_cconv(session: &mut Session, args: &[Arg], span: Span) -> EvalResult<Doc> {
+    let fmt = session.settings.num;
+    let mut ctx = session.ctx();
+    let a = Args::check("cconv", args, span, 3, 3, &[])?;
+    let x = sequence_arg(&mut ctx, a.positional[0], "cconv", "its first argument")?;
+    let y = sequence_arg(&mut ctx, a.positional[1], "cconv", "its second argument")?;
+    let n = ctx.integer(&a.positional[2].value, "the period N")?;
+    if x.elems.is_complex() || y.elems.is_complex() {
+        return err(span, "step tables show real or symbolic values");
+    }
+    let xn = arg_name(&a.positional[0].value, "x");
+    let yn = arg_name(&a.positional[1].value, "y");
+    let xs = x.elems.scalars();
+    let ys = y.elems.scalars();
+    let rows = 0..(n.max(0) as usize).min(MAX_SHOWN_ROWS);
+    let st = engine::cconv_steps(SeqRef::new(x.start, &xs), SeqRef::new(y.start, &ys), n, Some(rows))
+        .map_err(|e| conv_err(a.positional[2].span, e))?;
+    let mut lines = Vec::new();
+    let mut any_wrapped = false;
+    for r in &st.rows {
+        let terms: Vec<String> = r
+            .terms
+            .iter()
+            .map(|t| {
+                let s = format!("{}[{}]·{}[{}]", xn, t.m, yn, t.p);
+                any_wrapped |= t.wrapped;
+                if t.wrapped {
+                    format!("{s}↺")
+                } else {
+                    s
+                }
+            })
+            .collect();
+        let values: Vec<String> = r.terms.iter().map(|t| format!("{}·{}", factor(&t.x, &fmt), factor(&t.y, &fmt))).collect();
+        let sum = if terms.is_empty() { "0".to_string() } else { terms.join(" + ") };
+        let vsum = if values.is_empty() { "0".to_string() } else { values.join(" + ") };
+        lines.push(format!("c[{}] = {sum} = {vsum} = {}", r.k, shown(&r.value, &fmt)));
+    }
+    let mut doc = Doc::new(json!({
+        "type": "steps",
+        "op": "cconv",
+        "period": st.period,
+        "rows": st.rows.iter().map(|r| json!({
+            "k": r.k,
+            "terms": r.terms.iter().map(|t| json!({"m": t.m, "p": t.p, "x": json_scalar(&t.x, &fmt), "y": json_scalar(&t.y, &fmt), "product": json_scalar(&t.product, &fmt), "wrapped": t.wrapped})).collect::<Vec<_>>(),
+            "value": json_scalar(&r.value, &fmt),
+        })).collect::<Vec<_>>(),
+    }))
+    .with(Block::Heading(format!("cconv({xn}, {yn}, {n})")))
+    .with(Block::Para(format!(
+        "c[k] = Σ {xn}[m]·{yn}[p] over m + p ≡ k (mod {n}): the linear convolution folded onto one period"
+    )))
+    .with(Block::Math(lines));
+    if any_wrapped {
+        doc.push(Block::Note(format!(
+            "↺ marks a term whose index m + p lies outside 0…{}: it wrapped around, which is where cconv and conv differ",
+            n - 1
+        )));
+    }
+    if st.period > MAX_SHOWN_ROWS {
+        doc.push(Block::Note(format!("showing the first {MAX_SHOWN_ROWS} of {} outputs", st.period)));
     }
     Ok(doc)
 }

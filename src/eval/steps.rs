@@ -44,6 +44,7 @@ pub fn steps(
     if let ExprKind::Call { func, args } = &target.kind {
         match func.name.as_str() {
             "exact" => return crate::eval::exact::steps_exact(session, args, at, span),
+            "cconv" => return crate::eval::discrete::steps_cconv(session, args, span),
             "riemann" => {
                 return crate::eval::discrete::steps_riemann(session, args, at, options, span)
             }
