@@ -1840,8 +1840,13 @@ pub fn steps_cconv(session: &mut Session, args: &[Arg], span: Span) -> EvalResul
     let xs = x.elems.scalars();
     let ys = y.elems.scalars();
     let rows = 0..(n.max(0) as usize).min(MAX_SHOWN_ROWS);
-    let st = engine::cconv_steps(SeqRef::new(x.start, &xs), SeqRef::new(y.start, &ys), n, Some(rows))
-        .map_err(|e| conv_err(a.positional[2].span, e))?;
+    let st = engine::cconv_steps(
+        SeqRef::new(x.start, &xs),
+        SeqRef::new(y.start, &ys),
+        n,
+        Some(rows),
+    )
+    .map_err(|e| conv_err(a.positional[2].span, e))?;
     let mut lines = Vec::new();
     let mut any_wrapped = false;
     for r in &st.rows {
@@ -1858,10 +1863,26 @@ pub fn steps_cconv(session: &mut Session, args: &[Arg], span: Span) -> EvalResul
                 }
             })
             .collect();
-        let values: Vec<String> = r.terms.iter().map(|t| format!("{}·{}", factor(&t.x, &fmt), factor(&t.y, &fmt))).collect();
-        let sum = if terms.is_empty() { "0".to_string() } else { terms.join(" + ") };
-        let vsum = if values.is_empty() { "0".to_string() } else { values.join(" + ") };
-        lines.push(format!("c[{}] = {sum} = {vsum} = {}", r.k, shown(&r.value, &fmt)));
+        let values: Vec<String> = r
+            .terms
+            .iter()
+            .map(|t| format!("{}·{}", factor(&t.x, &fmt), factor(&t.y, &fmt)))
+            .collect();
+        let sum = if terms.is_empty() {
+            "0".to_string()
+        } else {
+            terms.join(" + ")
+        };
+        let vsum = if values.is_empty() {
+            "0".to_string()
+        } else {
+            values.join(" + ")
+        };
+        lines.push(format!(
+            "c[{}] = {sum} = {vsum} = {}",
+            r.k,
+            shown(&r.value, &fmt)
+        ));
     }
     let mut doc = Doc::new(json!({
         "type": "steps",
@@ -1885,7 +1906,10 @@ pub fn steps_cconv(session: &mut Session, args: &[Arg], span: Span) -> EvalResul
         )));
     }
     if st.period > MAX_SHOWN_ROWS {
-        doc.push(Block::Note(format!("showing the first {MAX_SHOWN_ROWS} of {} outputs", st.period)));
+        doc.push(Block::Note(format!(
+            "showing the first {MAX_SHOWN_ROWS} of {} outputs",
+            st.period
+        )));
     }
     Ok(doc)
 }
