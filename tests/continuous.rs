@@ -205,3 +205,27 @@ fn sampling_and_bad_steps() {
     let e = s.eval_str("sample(g, 1e-9)").unwrap_err();
     assert!(e.message.contains("limit"), "{}", e.message);
 }
+
+/// The pair plan of a curve gives the same values as testing every pair.
+#[test]
+fn the_pair_plan_agrees_with_testing_every_pair() {
+    use convolab::engine::continuous::{prepare, value_at, value_at_planned, Op, PairPlan};
+    let mut s = session(
+        "f(t) = { t if -1 <= t < 0.5; 2 if 0.5 <= t < 1; exp(-t) if t >= 3 }\ng(t) = { 1 - t^2 if -1 <= t <= 1; 0.5 if 2 <= t < 2.5 }",
+    );
+    let get = |s: &mut Session, n: &str| match s.eval_str(n).unwrap() {
+        Value::Function(f) => f,
+        _ => panic!(),
+    };
+    let (f, g) = (get(&mut s, "f"), get(&mut s, "g"));
+    let (pf, pg) = (prepare(&f).unwrap(), prepare(&g).unwrap());
+    for op in [Op::Conv, Op::Corr] {
+        let plan = PairPlan::new(&pf, &pg, op);
+        for i in 0..=400 {
+            let t = -6.0 + 12.0 * i as f64 / 400.0;
+            let a = value_at(&pf, &pg, op, t, &|| false).unwrap();
+            let b = value_at_planned(&pf, &pg, op, t, Some(&plan), &|| false).unwrap();
+            assert_eq!(a.value, b.value, "{op:?} at t = {t}");
+        }
+    }
+}
