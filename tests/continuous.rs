@@ -1,4 +1,5 @@
 //! The continuous engine against closed forms and values from an independent
+#![allow(clippy::excessive_precision)] // reference values are pasted at the precision they were computed
 //! high-precision integrator, and the honesty of its error estimates.
 //!
 //! "mpmath" values: mpmath.quad at 30 digits, split at every breakpoint of
