@@ -1,9 +1,11 @@
 //! The continuous engine against closed forms and values from an independent
-#![allow(clippy::excessive_precision)] // reference values are pasted at the precision they were computed
 //! high-precision integrator, and the honesty of its error estimates.
 //!
 //! "mpmath" values: mpmath.quad at 30 digits, split at every breakpoint of
 //! both factors, computed once and pasted here.
+
+// Reference values are pasted at the precision they were computed (1/π among them).
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 use convolab::value::Value;
 use convolab::Session;
