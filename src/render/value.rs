@@ -384,6 +384,12 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
             Doc::new(json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}))
                 .with(Block::Para(format!("{name}({}) = {}", f.var, c.describe())))
         }
+        FnBody::Expr(e)
+            if e.contains_delta() && crate::engine::continuous::split_deltas(e).is_ok() =>
+        {
+            let (regular, deltas) = crate::engine::continuous::split_deltas(e).expect("checked");
+            delta_function_doc(f, regular, &deltas, fmt)
+        }
         FnBody::Expr(e) => {
             let pieces = function_pieces(f, fmt);
             let mut doc = Doc::new(json!({
@@ -432,4 +438,61 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
             doc
         }
     }
+}
+
+/// A function with Dirac deltas: its regular part piece by piece, then the
+/// point masses.
+fn delta_function_doc(
+    f: &Function,
+    regular: crate::value::function::FExpr,
+    deltas: &[(Number, Number)],
+    fmt: &NumFmt,
+) -> Doc {
+    let name = f.name.clone().unwrap_or_else(|| "f".into());
+    let masses: Vec<String> = deltas
+        .iter()
+        .map(|(at, w)| {
+            let shift = if at.is_zero() {
+                f.var.clone()
+            } else if at.is_negative() {
+                format!("{} + {}", f.var, at.neg().format(fmt))
+            } else {
+                format!("{} − {}", f.var, at.format(fmt))
+            };
+            if w.is_one() {
+                format!("δ({shift})")
+            } else {
+                format!("{}·δ({shift})", w.format(fmt))
+            }
+        })
+        .collect();
+    let reg = Function {
+        name: f.name.clone(),
+        var: f.var.clone(),
+        body: FnBody::Expr(regular.clone()),
+    };
+    let mut doc = if regular.is_identically_zero() {
+        Doc::new(
+            json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}),
+        )
+        .with(Block::Math(vec![format!(
+            "{name}({}) = {}",
+            f.var,
+            masses.join(" + ")
+        )]))
+    } else {
+        let mut d = function_doc(&reg, fmt);
+        d.push(Block::Math(vec![format!(
+            "plus the point masses {}",
+            masses.join(" + ")
+        )]));
+        d
+    };
+    doc.json["deltas"] = Json::Array(
+        deltas
+            .iter()
+            .map(|(at, w)| json!({"at": number_json(at)["value"], "weight": number_json(w)["value"]}))
+            .collect(),
+    );
+    doc
 }
