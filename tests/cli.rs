@@ -214,3 +214,33 @@ fn export_writes_the_format_the_extension_names() {
         serde_json::from_str(std::fs::read_to_string(&json).unwrap().trim()).unwrap();
     assert_eq!(j["type"], "sequence");
 }
+
+#[test]
+fn ctrl_c_in_a_non_interactive_run_exits_130() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_convolab"))
+        .args([
+            "-c",
+            "g(t) = exp(-t^2/100)*sin(40*t); k = conv(g, g); k(linspace(-30, 30, 1000000))",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().expect("wait");
+    assert!(start.elapsed().as_secs_f64() < 5.0);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+}
