@@ -172,8 +172,16 @@ pub fn continuous_steps(
     let mut doc = Doc::new(serde_json::Value::Null);
     doc.push(Block::Math(vec![integral_text.clone()]));
     if c.op == Op::Corr {
+        let tv = t.to_f64();
+        let direction = if tv > 0.0 {
+            format!("{tt} to the left")
+        } else if tv < 0.0 {
+            format!("{} to the right", tt.trim_start_matches(['−', '-']))
+        } else {
+            "zero (t = 0)".to_string()
+        };
         doc.push(Block::Note(format!(
-            "correlation does not flip: {moving_name} is only shifted, by {tt} to the left"
+            "correlation does not flip: {moving_name} is only shifted, by {direction}"
         )));
     }
 
