@@ -169,13 +169,29 @@ pub fn sequence_json(s: &Sequence, fmt: &NumFmt) -> Json {
     obj
 }
 
+/// Samples of a displayed sequence listed in its CSV rendering.
+const MAX_CSV_ROWS: usize = 100_000;
+
 fn sequence_doc(s: &Sequence, fmt: &NumFmt) -> Doc {
     let (text, note) = sequence_text(s, fmt);
     let mut doc = Doc::new(sequence_json(s, fmt)).with(Block::Math(vec![text]));
     if let Some(n) = note {
         doc.push(Block::Note(n));
     }
-    // CSV readers get every sample as `n,value` rows.
+    // CSV readers get every sample as `n,value` rows (up to a size where
+    // building the rows would slow down every display; `save` writes any size).
+    if s.len() > MAX_CSV_ROWS {
+        doc.push(Block::Data(Table {
+            header: vec!["note".into()],
+            rows: vec![vec![format!(
+                "{} samples: use save(x, \"x.csv\") to write them all",
+                s.len()
+            )]],
+            math: vec![false],
+            right: vec![false],
+        }));
+        return doc;
+    }
     let mut t = Table::new(&["n", "value"]).right_align(&[0, 1]);
     for i in 0..s.len() {
         let v = match &s.elems {
