@@ -217,7 +217,7 @@ fn export_writes_the_format_the_extension_names() {
 
 #[test]
 fn ctrl_c_in_a_non_interactive_run_exits_130() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_convolab"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_convolab"))
         .args([
             "-c",
             "g(t) = exp(-t^2/100)*sin(40*t); k = conv(g, g); k(linspace(-30, 30, 1000000))",
