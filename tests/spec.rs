@@ -441,14 +441,34 @@ fn every_format_renders_the_tables() {
     let mut s = session();
     text(&mut s, AB);
     text(&mut s, FG);
-    for q in [
+    text(&mut s, "I = [a, b, c, d; e, f, g, h; i, j, k, l]; K = [w, x; y, z]; M = [1, 2, 3; 4, 5, 6; 7, 8, 9]");
+    let queries = [
         "steps conv(a, b)",
         "steps conv(a, b) at 2",
+        "steps corr(a, b) zeros=on",
+        "steps conv(a, b) at 1..3",
         "steps conv(f, g) at 0.3",
+        "steps corr(f, g) at -0.5",
         "converge conv(f, g) at 1",
+        "steps riemann(conv(f, g), 0.25) at 4",
         "conv_matrix(b, 3)",
+        "conv_matrix(K, [3, 4], mode=valid)",
+        "steps conv_matrix(b, 4) @ a",
+        "steps as_poly(a) * as_poly(b)",
+        "steps cconv(a, b, 4)",
+        "steps corr(I, K, mode=valid)",
+        "steps conv(I, K, mode=valid) at (1, 2)",
+        "steps conv(M, K, mode=same, boundary=reflect) at (0, 0)",
+        "shape conv(M, K, stride=2, padding=1)",
+        "shape conv(a, b, mode=valid)",
+        "conv(I, K, mode=valid)",
+        "dft(a)",
+        "integrate(g)",
+        "show g",
         "check conv(a, b) == conv(b, a)",
-    ] {
+        "check corr(a, b) == corr(b, a)",
+    ];
+    for q in queries {
         for f in [
             Format::Text,
             Format::Markdown,
