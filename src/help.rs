@@ -39,6 +39,9 @@ Modes                  full: every overlap; valid: only where the kernel lies wh
   i.e. full[(len(y)−1)//2 : …]. The kept samples keep their true indices.
 2D                     the same rules per axis, as scipy.signal.convolve2d /
   correlate2d; stride, padding and dilation follow PyTorch conv2d (a correlation).
+  Given stride, padding or dilation and no mode, the mode is valid (as in PyTorch,
+  which pads only by `padding`); otherwise the default is full. For same with an
+  even kernel, corr pads the extra row/column after, conv before (scipy's choice).
   Padding per side = the mode's padding (full: d·(k−1); same: d·(k−1) split) plus
   `padding`. boundary=zero (fill 0) | wrap (circular) | reflect (half-sample:
   d c b a | a b c d, scipy.signal 'symm') | nearest (repeat the edge).

@@ -84,7 +84,7 @@ impl Session {
     /// definitions are kept). Spans in the error refer to `text`.
     pub fn run(&mut self, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
         let stmts = crate::syntax::parse_program(text)
-            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e, text)))?;
         for stmt in &stmts {
             match self.exec(stmt, text, out)? {
                 Flow::Continue => {}
@@ -124,7 +124,7 @@ impl Session {
     /// Evaluate one expression (for tests and benchmarks).
     pub fn eval_str(&mut self, text: &str) -> EvalResult<crate::value::Value> {
         let expr = crate::syntax::parse_expr(text)
-            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e, text)))?;
         let mut ctx = self.ctx();
         ctx.eval(&expr)
     }

@@ -257,21 +257,112 @@ pub fn value_at(
     t: f64,
     interrupt: &dyn Fn() -> bool,
 ) -> Result<Approx, ContError> {
+    value_at_planned(fixed, moving, op, t, None, interrupt)
+}
+
+/// Which pairs of pieces overlap, worked out once for a whole curve.
+///
+/// Fixed piece (a, b) and moving piece (c, d) overlap exactly for t in
+/// (a + c, b + d) (conv) or (c − b, d − a) (corr): the ends are the result's
+/// breakpoints. Between two consecutive ends the set of overlapping pairs is
+/// constant, so evaluating a curve at many points only integrates the pairs
+/// of the segment each t falls in, instead of testing every pair again.
+#[derive(Clone, Debug, Default)]
+pub struct PairPlan {
+    /// Sorted, distinct segment ends.
+    cuts: Vec<f64>,
+    /// `segments[i]` holds the pairs overlapping on (cuts[i−1], cuts[i])
+    /// (with cuts[−1] = −∞ and cuts[len] = +∞).
+    segments: Vec<Vec<(usize, usize)>>,
+}
+
+impl PairPlan {
+    pub fn new(fixed: &Prepared, moving: &Prepared, op: Op) -> PairPlan {
+        let mut windows = Vec::new();
+        for (i, fp) in fixed.pieces.iter().enumerate() {
+            for (j, mp) in moving.pieces.iter().enumerate() {
+                let (lo, hi) = match op {
+                    Op::Conv => (fp.lo + mp.lo, fp.hi + mp.hi),
+                    Op::Corr => (mp.lo - fp.hi, mp.hi - fp.lo),
+                };
+                if lo < hi {
+                    windows.push((lo, hi, i, j));
+                }
+            }
+        }
+        let mut cuts: Vec<f64> = windows
+            .iter()
+            .flat_map(|w| [w.0, w.1])
+            .filter(|x| x.is_finite())
+            .collect();
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        let segments = (0..=cuts.len())
+            .map(|k| {
+                let lo = if k == 0 {
+                    f64::NEG_INFINITY
+                } else {
+                    cuts[k - 1]
+                };
+                let hi = if k == cuts.len() {
+                    f64::INFINITY
+                } else {
+                    cuts[k]
+                };
+                windows
+                    .iter()
+                    .filter(|w| w.0 <= lo && w.1 >= hi)
+                    .map(|w| (w.2, w.3))
+                    .collect()
+            })
+            .collect();
+        PairPlan { cuts, segments }
+    }
+
+    /// The overlapping pairs at t, or `None` when t is a segment end (where
+    /// the caller tests every pair).
+    pub fn pairs_at(&self, t: f64) -> Option<&[(usize, usize)]> {
+        let k = self.cuts.partition_point(|&c| c < t);
+        if self.cuts.get(k) == Some(&t) || t.is_nan() {
+            return None;
+        }
+        self.segments.get(k).map(Vec::as_slice)
+    }
+}
+
+/// [`value_at`], integrating only the pairs `plan` says overlap at t.
+pub fn value_at_planned(
+    fixed: &Prepared,
+    moving: &Prepared,
+    op: Op,
+    t: f64,
+    plan: Option<&PairPlan>,
+    interrupt: &dyn Fn() -> bool,
+) -> Result<Approx, ContError> {
     let sigma = op.sigma();
     let mut total = 0.0;
     let mut error = 0.0;
-    for fp in &fixed.pieces {
-        for mp in &moving.pieces {
-            let (mlo, mhi) = moving_interval(mp.lo, mp.hi, t, sigma);
-            let lo = fp.lo.max(mlo);
-            let hi = fp.hi.min(mhi);
-            if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
-                continue;
-            }
-            let (v, e) = integrate_pair(fp, mp, t, sigma, lo, hi, interrupt)?;
-            total += v;
-            error += e;
+    let all: Vec<(usize, usize)>;
+    let pairs: &[(usize, usize)] = match plan.and_then(|p| p.pairs_at(t)) {
+        Some(p) if !fixed.irregular && !moving.irregular => p,
+        _ => {
+            all = (0..fixed.pieces.len())
+                .flat_map(|i| (0..moving.pieces.len()).map(move |j| (i, j)))
+                .collect();
+            &all
         }
+    };
+    for &(i, j) in pairs {
+        let (fp, mp) = (&fixed.pieces[i], &moving.pieces[j]);
+        let (mlo, mhi) = moving_interval(mp.lo, mp.hi, t, sigma);
+        let lo = fp.lo.max(mlo);
+        let hi = fp.hi.min(mhi);
+        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+            continue;
+        }
+        let (v, e) = integrate_pair(fp, mp, t, sigma, lo, hi, interrupt)?;
+        total += v;
+        error += e;
     }
     for (a, w) in &fixed.deltas {
         let v = w.to_f64() * moving_regular(moving, t + sigma * a.to_f64());

@@ -424,13 +424,19 @@ pub fn call_user(ctx: &mut Ctx, f: &Rc<Function>, args: &[Arg], span: Span) -> E
                 }
             };
             if xs.len() > limits::MAX_POINTS {
-                return err(arg.span, "too many points");
+                return err_hint(
+                    arg.span,
+                    format!(
+                        "{} points are more than the limit of {} for evaluating a function",
+                        xs.len(),
+                        limits::MAX_POINTS
+                    ),
+                    "evaluate fewer points, e.g. linspace(a, b, 1000)",
+                );
             }
             let mut out = Vec::with_capacity(xs.len());
-            for (i, x) in xs.iter().enumerate() {
-                if i % 1024 == 0 {
-                    ctx.interrupt.check(span)?;
-                }
+            for x in xs.iter() {
+                ctx.interrupt.check(span)?;
                 out.push(crate::eval::ops::eval_function_f64(f, *x));
             }
             Ok(Value::Sequence(Sequence::from_f64(s.start, out)))

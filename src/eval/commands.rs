@@ -110,7 +110,13 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
                 }
                 (_, v) => v,
             };
-            Ok(crate::render::value::value_doc(&v, &fmt))
+            let mut doc = crate::render::value::value_doc(&v, &fmt);
+            if let Some(note) = crate::eval::discrete::sparsity_note(e, &v) {
+                doc.json["nonzeros"] =
+                    serde_json::json!(note.split(' ').next().and_then(|n| n.parse::<u64>().ok()));
+                doc.push(crate::render::doc::Block::Note(note));
+            }
+            Ok(doc)
         }
         Query::Steps {
             target,
@@ -240,6 +246,14 @@ fn command(
         Command::Show { names } => {
             for n in names {
                 let Some(b) = session.env.get(&n.name) else {
+                    // A built-in: its help entry.
+                    if let Some(text) = crate::help::help(Some(&n.name)) {
+                        out(Event::Doc(
+                            Doc::new(json!({"type": "help", "topic": n.name, "text": text}))
+                                .with(Block::Pre(text)),
+                        ));
+                        continue;
+                    }
                     let ctx = session.ctx();
                     return Err(ctx.unknown_name(&n.name, n.span));
                 };

@@ -33,6 +33,8 @@ pub struct ConvFn {
     pub support: (f64, f64),
     /// The closed form, when both inputs are piecewise exponential polynomials.
     pub exact: Option<Rc<crate::eval::exact::ClosedForm>>,
+    /// Which pieces overlap between consecutive breakpoints (for curves).
+    pub plan: cont::PairPlan,
 }
 
 impl ConvFn {
@@ -48,7 +50,9 @@ impl ConvFn {
         let exact = crate::eval::exact::try_closed_form(op, &f, &g)
             .ok()
             .map(Rc::new);
+        let plan = cont::PairPlan::new(&fixed, &moving, op);
         Ok(ConvFn {
+            plan,
             op,
             f,
             g,
@@ -87,7 +91,14 @@ impl ConvFn {
                 exact: Some(Number::zero()),
             });
         }
-        cont::value_at(&self.fixed, &self.moving, self.op, t, interrupt)
+        cont::value_at_planned(
+            &self.fixed,
+            &self.moving,
+            self.op,
+            t,
+            Some(&self.plan),
+            interrupt,
+        )
     }
 
     /// The formula shown for this function.

@@ -90,7 +90,7 @@ pub fn exercise(
         }
         let given = match crate::syntax::parse_expr(line) {
             Ok(e) => session.ctx().eval(&e),
-            Err(e) => Err(Box::new(crate::syntax::parse_error_diagnostic(&e))),
+            Err(e) => Err(Box::new(crate::syntax::parse_error_diagnostic(&e, line))),
         };
         let given = match given {
             Ok(v) => v,

@@ -152,6 +152,14 @@ impl<'a> Ctx<'a> {
     pub fn unknown_name(&self, name: &str, span: Span) -> Box<Diagnostic> {
         let names = self.known_names();
         let mut d = Diagnostic::error(format!("unknown name '{name}'"), Some(span));
+        if matches!(name, "t" | "x" | "τ" | "tau" | "s") {
+            return Box::new(
+                d.with_label("a variable only exists inside a function definition")
+                    .with_hint(format!(
+                "define a function first, e.g. `w({name}) = exp(-{name})*u({name})`, then use `w`"
+            )),
+            );
+        }
         match did_you_mean(name, names.iter().map(String::as_str)) {
             Some(s) => d = d.with_label(format!("did you mean '{s}'?")),
             None => {
@@ -319,11 +327,37 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        self.warn_scalars_among_letters(items.iter(), &values);
         let start = match from {
             None => 0,
             Some(f) => self.integer(f, "the start index after `from`")?,
         };
         Ok(Value::Sequence(Sequence::from_scalars(start, values)))
+    }
+
+    /// A literal that mixes letters with the name of a defined scalar: the
+    /// scalar's value is used (SPEC §2.1), which surprises when the letter
+    /// was meant (`h = 0.25` then `[e, f, g, h]`). Say so.
+    fn warn_scalars_among_letters<'e>(
+        &mut self,
+        items: impl Iterator<Item = &'e Expr>,
+        values: &[Scalar],
+    ) {
+        if !values.iter().any(Scalar::is_symbolic) {
+            return;
+        }
+        for item in items {
+            if let ExprKind::Ident(name) = &item.kind {
+                if let Some(v @ (Value::Scalar(_) | Value::Estimate(_))) = self.env.value(name) {
+                    let shown = crate::render::value::value_doc(v, &self.fmt)
+                        .render(crate::render::doc::Format::Text);
+                    self.warnings.push(
+                        Diagnostic::warning(format!("'{name}' here is the scalar {name} = {shown}, not the letter {name}"), Some(item.span))
+                            .with_hint(format!("to use the letter, `clear {name}` first or give the scalar another name")),
+                    );
+                }
+            }
+        }
     }
 
     fn matrix_literal(&mut self, rows: &[Vec<Expr>], span: Span) -> EvalResult<Value> {
@@ -362,6 +396,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        self.warn_scalars_among_letters(rows.iter().flatten(), &values);
         Ok(Value::Matrix(Matrix::new(
             rows.len(),
             cols,

@@ -81,6 +81,11 @@ pub fn show(name: &str, b: &Binding, fmt: &NumFmt) -> Doc {
 
 /// "breakpoints: 0, 1, 2" and "support: [0, 2]".
 pub fn structure_lines(f: &Function, fmt: &NumFmt) -> (String, String) {
+    if matches!(&f.body, crate::value::function::FnBody::Expr(e) if e.contains_delta()) {
+        if let Some(lines) = delta_structure_lines(f, fmt) {
+            return lines;
+        }
+    }
     let s = f.structure();
     let mut bp: Vec<String> = s.breaks.iter().map(|b| b.format(fmt)).collect();
     if !s.integer_families.is_empty() {
@@ -118,4 +123,87 @@ pub fn structure_lines(f: &Function, fmt: &NumFmt) -> (String, String) {
         format!("support: {open_lo}{}, {}{close_hi}", end(lo), end(hi))
     };
     (bp_line, support)
+}
+
+/// Breakpoints and support of a function with Dirac deltas: the deltas'
+/// positions count as breakpoints and belong to the support.
+fn delta_structure_lines(f: &Function, fmt: &NumFmt) -> Option<(String, String)> {
+    let rc = std::rc::Rc::new(f.clone());
+    let p = crate::engine::continuous::prepare(&rc).ok()?;
+    let mut points: Vec<(f64, String)> = Vec::new();
+    let mut push = |x: f64, text: String| {
+        if x.is_finite() && !points.iter().any(|(y, _)| *y == x) {
+            points.push((x, text));
+        }
+    };
+    for piece in &p.pieces {
+        push(
+            piece.lo,
+            piece.lo_x.as_ref().map_or_else(
+                || crate::value::number::format_float(piece.lo, fmt.precision),
+                |n| n.format(fmt),
+            ),
+        );
+        push(
+            piece.hi,
+            piece.hi_x.as_ref().map_or_else(
+                || crate::value::number::format_float(piece.hi, fmt.precision),
+                |n| n.format(fmt),
+            ),
+        );
+    }
+    let deltas: Vec<String> = p
+        .deltas
+        .iter()
+        .map(|(a, w)| format!("{}·δ at {}", w.format(fmt), a.format(fmt)))
+        .collect();
+    for (a, _) in &p.deltas {
+        push(a.to_f64(), a.format(fmt));
+    }
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let bp = format!(
+        "breakpoints: {}; point masses: {}",
+        points
+            .iter()
+            .map(|(_, t)| t.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        deltas.join(", ")
+    );
+    let lo = p
+        .pieces
+        .iter()
+        .map(|q| q.lo)
+        .chain(p.deltas.iter().map(|(a, _)| a.to_f64()))
+        .fold(f64::INFINITY, f64::min);
+    let hi = p
+        .pieces
+        .iter()
+        .map(|q| q.hi)
+        .chain(p.deltas.iter().map(|(a, _)| a.to_f64()))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let text = |x: f64| {
+        if x == f64::INFINITY {
+            "∞".to_string()
+        } else if x == f64::NEG_INFINITY {
+            "−∞".to_string()
+        } else {
+            points.iter().find(|(y, _)| *y == x).map_or_else(
+                || crate::value::number::format_float(x, fmt.precision),
+                |(_, t)| t.clone(),
+            )
+        }
+    };
+    let support = if lo > hi {
+        "support: empty (the function is zero)".to_string()
+    } else {
+        format!(
+            "support: {}{}, {}{}",
+            if lo.is_finite() { "[" } else { "(" },
+            text(lo),
+            text(hi),
+            if hi.is_finite() { "]" } else { ")" }
+        )
+    };
+    Some((bp, support))
 }

@@ -44,6 +44,7 @@ pub fn steps(
     if let ExprKind::Call { func, args } = &target.kind {
         match func.name.as_str() {
             "exact" => return crate::eval::exact::steps_exact(session, args, at, span),
+            "cconv" => return crate::eval::discrete::steps_cconv(session, args, span),
             "riemann" => {
                 return crate::eval::discrete::steps_riemann(session, args, at, options, span)
             }
@@ -171,8 +172,16 @@ pub fn continuous_steps(
     let mut doc = Doc::new(serde_json::Value::Null);
     doc.push(Block::Math(vec![integral_text.clone()]));
     if c.op == Op::Corr {
+        let tv = t.to_f64();
+        let direction = if tv > 0.0 {
+            format!("{tt} to the left")
+        } else if tv < 0.0 {
+            format!("{} to the right", tt.trim_start_matches(['−', '-']))
+        } else {
+            "zero (t = 0)".to_string()
+        };
         doc.push(Block::Note(format!(
-            "correlation does not flip: {moving_name} is only shifted, by {tt} to the left"
+            "correlation does not flip: {moving_name} is only shifted, by {direction}"
         )));
     }
 
@@ -231,6 +240,7 @@ pub fn continuous_steps(
             }
         }
     }
+    bps.sort_by(|a, b| num_of(a).total_cmp(&num_of(b)));
     json_sections.insert("shifted".into(), table_json(&t2));
     doc.push(Block::Table(t2));
     doc.push(Block::Para(format!(
@@ -437,4 +447,16 @@ fn error_text(e: f64) -> String {
 
 fn table_json(t: &Table) -> serde_json::Value {
     json!({"columns": t.header, "rows": t.rows})
+}
+
+/// The value of a displayed number (`−0.7`, `1/3`), for sorting.
+fn num_of(text: &str) -> f64 {
+    let t = text.replace('−', "-");
+    match t.split_once('/') {
+        Some((n, d)) => {
+            n.trim().parse::<f64>().unwrap_or(f64::NAN)
+                / d.trim().parse::<f64>().unwrap_or(f64::NAN)
+        }
+        None => t.trim().parse().unwrap_or(f64::NAN),
+    }
 }

@@ -264,6 +264,9 @@ pub fn latex_math(s: &str) -> String {
             '∞' => out.push_str("\\infty "),
             '∫' => out.push_str("\\int "),
             '∑' | 'Σ' => out.push_str("\\sum "),
+            'ₘ' => out.push_str("_m "),
+            'ⱼ' => out.push_str("_j "),
+            '—' => out.push_str(" \\text{---} "),
             '∗' => out.push_str(" * "),
             '⌊' => out.push_str("\\lfloor "),
             '⌋' => out.push_str("\\rfloor "),
@@ -328,8 +331,13 @@ pub fn latex_text(s: &str) -> String {
             }
             '~' => out.push_str("\\textasciitilde{}"),
             '^' => out.push_str("\\textasciicircum{}"),
-            '·' | '−' | '≤' | '≥' | '∞' | 'τ' | 'σ' | 'π' | '×' | '✓' | '✗' | '⌊' | '⌋' | '∫'
-            | 'δ' | '≈' => {
+            '—' => out.push_str("---"),
+            '–' => out.push_str("--"),
+            '…' => out.push_str("\\ldots{}"),
+            'ₘ' => out.push_str("$_m$"),
+            'ⱼ' => out.push_str("$_j$"),
+            '→' | '∑' | 'Σ' | '±' | '≠' | 'α' | 'ω' | 'λ' | 'μ' | '·' | '−' | '≤' | '≥' | '∞'
+            | 'τ' | 'σ' | 'π' | '×' | '✓' | '✗' | '⌊' | '⌋' | '∫' | 'δ' | '≈' => {
                 out.push_str(&format!("${}$", latex_math(&c.to_string()).trim()));
             }
             _ => out.push(c),

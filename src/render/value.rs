@@ -169,13 +169,29 @@ pub fn sequence_json(s: &Sequence, fmt: &NumFmt) -> Json {
     obj
 }
 
+/// Samples of a displayed sequence listed in its CSV rendering.
+const MAX_CSV_ROWS: usize = 100_000;
+
 fn sequence_doc(s: &Sequence, fmt: &NumFmt) -> Doc {
     let (text, note) = sequence_text(s, fmt);
     let mut doc = Doc::new(sequence_json(s, fmt)).with(Block::Math(vec![text]));
     if let Some(n) = note {
         doc.push(Block::Note(n));
     }
-    // CSV readers get every sample as `n,value` rows.
+    // CSV readers get every sample as `n,value` rows (up to a size where
+    // building the rows would slow down every display; `save` writes any size).
+    if s.len() > MAX_CSV_ROWS {
+        doc.push(Block::Data(Table {
+            header: vec!["note".into()],
+            rows: vec![vec![format!(
+                "{} samples: use save(x, \"x.csv\") to write them all",
+                s.len()
+            )]],
+            math: vec![false],
+            right: vec![false],
+        }));
+        return doc;
+    }
     let mut t = Table::new(&["n", "value"]).right_align(&[0, 1]);
     for i in 0..s.len() {
         let v = match &s.elems {
@@ -285,14 +301,22 @@ pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
         if smooth.is_identically_zero() {
             continue;
         }
-        let text = smooth.render(&f.var, Style::Text, fmt);
-        let cas = smooth.render(&f.var, Style::Cas, fmt);
-        let closed_lo = lo.is_finite()
-            && f.eval(lo) != 0.0
-            && (f.eval(lo) - smooth.eval(lo)).abs() <= 1e-12 * (1.0 + f.eval(lo).abs());
-        let closed_hi = hi.is_finite()
-            && f.eval(hi) != 0.0
-            && (f.eval(hi) - smooth.eval(hi)).abs() <= 1e-12 * (1.0 + f.eval(hi).abs());
+        // Polynomial pieces are shown simplified (`tri(t − 2)` on [1, 2] is `t − 1`).
+        let (text, cas) = match crate::engine::unipoly::from_fexpr(&smooth) {
+            Some(p) => (p.render(&f.var, fmt, false), p.render(&f.var, fmt, true)),
+            None => (
+                smooth.render(&f.var, Style::Text, fmt),
+                smooth.render(&f.var, Style::Cas, fmt),
+            ),
+        };
+        // An end belongs to the piece when the function's value there is the
+        // piece's formula: at a jump exactly one side is closed; where the
+        // function is continuous both are, as textbooks write it.
+        let closed_at = |x: f64| {
+            x.is_finite() && (f.eval(x) - smooth.eval(x)).abs() <= 1e-12 * (1.0 + f.eval(x).abs())
+        };
+        let closed_lo = closed_at(lo);
+        let closed_hi = closed_at(hi);
         let lo_text = if i == 0 {
             "−∞".into()
         } else {
@@ -376,6 +400,12 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
             Doc::new(json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}))
                 .with(Block::Para(format!("{name}({}) = {}", f.var, c.describe())))
         }
+        FnBody::Expr(e)
+            if e.contains_delta() && crate::engine::continuous::split_deltas(e).is_ok() =>
+        {
+            let (regular, deltas) = crate::engine::continuous::split_deltas(e).expect("checked");
+            delta_function_doc(f, regular, &deltas, fmt)
+        }
         FnBody::Expr(e) => {
             let pieces = function_pieces(f, fmt);
             let mut doc = Doc::new(json!({
@@ -424,4 +454,61 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
             doc
         }
     }
+}
+
+/// A function with Dirac deltas: its regular part piece by piece, then the
+/// point masses.
+fn delta_function_doc(
+    f: &Function,
+    regular: crate::value::function::FExpr,
+    deltas: &[(Number, Number)],
+    fmt: &NumFmt,
+) -> Doc {
+    let name = f.name.clone().unwrap_or_else(|| "f".into());
+    let masses: Vec<String> = deltas
+        .iter()
+        .map(|(at, w)| {
+            let shift = if at.is_zero() {
+                f.var.clone()
+            } else if at.is_negative() {
+                format!("{} + {}", f.var, at.neg().format(fmt))
+            } else {
+                format!("{} − {}", f.var, at.format(fmt))
+            };
+            if w.is_one() {
+                format!("δ({shift})")
+            } else {
+                format!("{}·δ({shift})", w.format(fmt))
+            }
+        })
+        .collect();
+    let reg = Function {
+        name: f.name.clone(),
+        var: f.var.clone(),
+        body: FnBody::Expr(regular.clone()),
+    };
+    let mut doc = if regular.is_identically_zero() {
+        Doc::new(
+            json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}),
+        )
+        .with(Block::Math(vec![format!(
+            "{name}({}) = {}",
+            f.var,
+            masses.join(" + ")
+        )]))
+    } else {
+        let mut d = function_doc(&reg, fmt);
+        d.push(Block::Math(vec![format!(
+            "plus the point masses {}",
+            masses.join(" + ")
+        )]));
+        d
+    };
+    doc.json["deltas"] = Json::Array(
+        deltas
+            .iter()
+            .map(|(at, w)| json!({"at": number_json(at)["value"], "weight": number_json(w)["value"]}))
+            .collect(),
+    );
+    doc
 }

@@ -157,6 +157,7 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
         env!("CARGO_PKG_VERSION")
     );
     let mut entry = 0usize;
+    let mut history_warned = false;
     loop {
         match rl.readline("convolab> ") {
             Ok(line) => {
@@ -164,6 +165,18 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
                     continue;
                 }
                 let _ = rl.add_history_entry(line.as_str());
+                // Saved line by line, so a killed session keeps its history.
+                if let Some(h) = &history {
+                    if let Some(dir) = h.parent() {
+                        let _ = std::fs::create_dir_all(dir);
+                    }
+                    if let Err(e) = rl.append_history(h) {
+                        if !history_warned {
+                            eprintln!("warning: could not save the history to {} ({e}); going on without it", h.display());
+                            history_warned = true;
+                        }
+                    }
+                }
                 entry += 1;
                 session.interrupt.reset();
                 let stdout = std::io::stdout();
@@ -187,7 +200,7 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
                     Flow::Lesson(n) => {
                         drop(out);
                         drop(err);
-                        crate::cli::run_numbered_lesson(session, n, color, false);
+                        crate::cli::run_numbered_lesson(session, n, color, true);
                     }
                     Flow::Continue => {}
                 }
@@ -198,17 +211,6 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
                 eprintln!("error: reading input failed: {e}");
                 break;
             }
-        }
-    }
-    if let Some(h) = &history {
-        if let Some(dir) = h.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if let Err(e) = rl.save_history(h) {
-            eprintln!(
-                "warning: could not save the history to {} ({e})",
-                h.display()
-            );
         }
     }
     0

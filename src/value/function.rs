@@ -137,7 +137,7 @@ pub const BUILTINS: &[(&str, Builtin, usize, usize, &str)] = &[
         Builtin::Delta,
         1,
         1,
-        "delta(t): Dirac delta, meaningful inside conv (conv(f, delta(t - a)) shifts f by a)",
+        "delta(t): Dirac delta, meaningful inside conv: d(t) = delta(t - a); conv(f, d) shifts f by a",
     ),
 ];
 
@@ -1312,7 +1312,7 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
         }
         Builtin::Delta => {
             return Err(ArithError::Domain(
-                "delta has no value at a point; use it inside conv(f, delta(t - a))".into(),
+                "delta has no value at a point; use it inside conv: d(t) = delta(t - a), then conv(f, d)".into(),
             ))
         }
         _ => {

@@ -1,0 +1,246 @@
+//! The command line of SPEC §1: entry points, formats, exit codes, where
+//! output goes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn convolab() -> Command {
+    let mut c = Command::cargo_bin("convolab").expect("binary");
+    c.env("NO_COLOR", "1")
+        .env("CONVOLAB_HISTORY", tmp("history"));
+    c
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+#[test]
+fn dash_c_runs_statements_and_exits_zero() {
+    convolab()
+        .args(["-c", "a = [1, 0.5, 1, 1]; b = [1, 0.5, 0.25]; conv(a, b)"])
+        .assert()
+        .success()
+        .stdout("[1, 1, 1.5, 1.625, 0.75, 0.25]\n")
+        .stderr("");
+}
+
+#[test]
+fn a_failing_statement_exits_one_with_file_line_column_on_stderr() {
+    convolab()
+        .args(["-c", "x = 1\ny = expp(2)"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("-c:2:5")
+                .and(predicate::str::contains("did you mean 'exp'?"))
+                .and(predicate::str::contains("^^^^")),
+        );
+}
+
+#[test]
+fn statements_before_the_error_still_print() {
+    convolab()
+        .args(["-c", "1 + 1; nope"])
+        .assert()
+        .code(1)
+        .stdout("2\n");
+}
+
+#[test]
+fn a_failed_check_exits_one() {
+    convolab()
+        .args(["-c", "check corr([1, 2], [3, 4]) == corr([3, 4], [1, 2])"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("✗"));
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    convolab()
+        .args(["--format", "xml", "-c", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown format 'xml'"));
+    convolab().args(["--no-such-flag"]).assert().code(2);
+}
+
+#[test]
+fn stdin_is_read_when_not_a_terminal() {
+    convolab()
+        .write_stdin("a = [1, 2]\na + a\n")
+        .assert()
+        .success()
+        .stdout("[2, 4]\n");
+}
+
+#[test]
+fn invalid_utf8_on_stdin_warns_and_goes_on() {
+    convolab()
+        .write_stdin(b"x = 2 # \xff\nx + 1\n".to_vec())
+        .assert()
+        .success()
+        .stdout("3\n")
+        .stderr(predicate::str::contains("not valid UTF-8"));
+}
+
+#[test]
+fn every_format_flag_works() {
+    for (fmt, needle) in [
+        ("text", "1.625"),
+        ("markdown", "`1.625`"),
+        ("latex", "1.625"),
+        ("csv", "1.625"),
+        ("json", "\"exact\":\"13/8\""),
+    ] {
+        convolab()
+            .args(["--format", fmt, "-c", "13/8"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(needle));
+    }
+}
+
+#[test]
+fn json_lines_one_object_per_value() {
+    let out = convolab()
+        .args([
+            "--format",
+            "json",
+            "-c",
+            "1/3; [1, 2] from -1; check 1 == 1",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).expect("json");
+        assert!(v.get("type").is_some());
+    }
+}
+
+#[test]
+fn run_runs_scripts_in_order() {
+    let a = tmp("a.cl");
+    let b = tmp("b.cl");
+    std::fs::write(&a, "x = [1, 2, 3]\n").unwrap();
+    std::fs::write(&b, "# uses x from the first file\nconv(x, [1, 1])\n").unwrap();
+    convolab()
+        .arg("run")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[1, 3, 5, 3]"));
+}
+
+#[test]
+fn run_reports_the_file_line_of_an_error() {
+    let a = tmp("bad.cl");
+    std::fs::write(&a, "x = 1\n\ny = [1, 2\n").unwrap();
+    convolab()
+        .arg("run")
+        .arg(&a)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.cl:3:").and(predicate::str::contains("opened here")));
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    convolab()
+        .args(["run", "/no/such/file.md"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot read"));
+}
+
+#[test]
+fn warnings_go_to_stderr() {
+    convolab()
+        .args(["-c", "conv([1, 2], [1, 2, 3], mode=valid)"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning"));
+}
+
+#[test]
+fn no_colour_when_not_a_terminal() {
+    let out = Command::cargo_bin("convolab")
+        .unwrap()
+        .args(["-c", "nope"])
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains('\x1b'));
+}
+
+#[test]
+fn help_and_version() {
+    convolab()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("convolab"));
+    convolab()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn export_writes_the_format_the_extension_names() {
+    let md = tmp("steps.md");
+    let json = tmp("steps.json");
+    let _ = std::fs::remove_file(&md);
+    convolab()
+        .current_dir(md.parent().unwrap())
+        .args(["-c", "a = [1, 0.5, 1, 1]; b = [1, 0.5, 0.25]; export steps conv(a, b) to \"steps.md\"; export conv(a, b) to \"steps.json\""])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("steps.md"));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("c[3] = 0.5·0.25 + 1·0.5 + 1·1 = 1.625"),
+        "{text}"
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&json).unwrap().trim()).unwrap();
+    assert_eq!(j["type"], "sequence");
+}
+
+#[test]
+fn ctrl_c_in_a_non_interactive_run_exits_130() {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_convolab"))
+        .args([
+            "-c",
+            "g(t) = exp(-t^2/100)*sin(40*t); k = conv(g, g); k(linspace(-30, 30, 1000000))",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().expect("wait");
+    assert!(start.elapsed().as_secs_f64() < 5.0);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+}

@@ -1,0 +1,195 @@
+//! SPEC §2.1–2.2: every definition example parses, evaluates and `show`s;
+//! values come out right in all five formats.
+
+use convolab::render::doc::Format;
+use convolab::Session;
+
+const DEFINITIONS: &str = r#"
+h = 0.25
+a = [1, 0.5, 1, 1]
+x = [3, -1, 2] from -1
+y[n] = { 0.5^n if 0 <= n <= 7 }
+I = [[a, b, c, d], [e, f, g, hh],
+     [i, j, k, l]]
+K = [w, x; y, z]
+f(t) = { 1 if 0 <= t < 1 }
+g(t) = { t if 0 <= t < 1; 2 - t if 1 <= t <= 2 }
+p(t) = { t^2 if 0 <= t < 1; 1 if 1 <= t < 3; 0 otherwise }
+e1(t) = exp(-t) * u(t)
+w(a) = { 2*exp(-2*a) if a >= 0 }
+s = 0.5
+k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))
+"#;
+
+fn defined() -> Session {
+    let mut s = Session::new();
+    s.run_collect(DEFINITIONS)
+        .unwrap_or_else(|d| panic!("{}", d.message));
+    s
+}
+
+fn out(s: &mut Session, f: Format, text: &str) -> String {
+    s.settings.format = f;
+    let r = s
+        .run_collect(text)
+        .unwrap_or_else(|d| panic!("{text}: {}", d.message))
+        .join("\n");
+    s.settings.format = Format::Text;
+    r
+}
+
+#[test]
+fn values_in_all_five_formats() {
+    let mut s = defined();
+    // (query, text, markdown, latex, csv, json fragment)
+    let cases = [
+        ("f(0.5)", "1", "`1`", "1", "1", "\"value\":1"),
+        (
+            "y[3]",
+            "0.125",
+            "`0.125`",
+            "0.125",
+            "0.125",
+            "\"exact\":\"1/8\"",
+        ),
+        ("K[1, 0]", "y", "`y`", "y", "y", "\"value\":\"y\""),
+        ("x[-1]", "3", "`3`", "3", "3", "\"value\":3"),
+        ("g(1.5)", "0.5", "`0.5`", "0.5", "0.5", "\"value\":0.5"),
+        (
+            "0.1 + 0.2",
+            "0.3",
+            "`0.3`",
+            "0.3",
+            "0.3",
+            "\"exact\":\"3/10\"",
+        ),
+    ];
+    for (q, text, md, latex, csv, json) in cases {
+        assert_eq!(out(&mut s, Format::Text, q), text, "{q}");
+        assert_eq!(out(&mut s, Format::Markdown, q), md, "{q}");
+        assert!(out(&mut s, Format::Latex, q).contains(latex), "{q}");
+        assert_eq!(out(&mut s, Format::Csv, q), csv, "{q}");
+        let j = out(&mut s, Format::Json, q);
+        assert!(j.contains(json), "{q}: {j}");
+        serde_json::from_str::<serde_json::Value>(&j).expect("json");
+    }
+}
+
+#[test]
+fn k_uses_the_defined_scalar_and_pi() {
+    let mut s = defined();
+    let v: f64 = out(&mut s, Format::Text, "k(0)").parse().unwrap();
+    // 1/(0.5·sqrt(2π))
+    assert!((v - 0.7978845608).abs() < 1e-9, "{v}");
+}
+
+#[test]
+fn sequences_and_formula_sequences() {
+    let mut s = defined();
+    assert_eq!(out(&mut s, Format::Text, "x"), "[3, -1, 2] from -1");
+    assert_eq!(
+        out(&mut s, Format::Text, "y"),
+        "[1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125]"
+    );
+    assert_eq!(
+        out(&mut s, Format::Text, "x + a"),
+        "[3, 0, 2.5, 1, 1]  from -1".replace("  ", " ")
+    );
+    assert_eq!(out(&mut s, Format::Text, "2*a"), "[2, 1, 2, 2]");
+}
+
+#[test]
+fn literals_spanning_lines_and_letters() {
+    let mut s = defined();
+    let t = out(&mut s, Format::Text, "I");
+    for letter in ["a", "b", "e", "hh", "l"] {
+        assert!(t.contains(letter), "{t}");
+    }
+    // `e` inside a literal is the letter, not 2.718…
+    assert!(!t.contains("2.718"), "{t}");
+    let j = out(&mut s, Format::Json, "I");
+    assert!(j.contains("\"shape\":[3,4]"), "{j}");
+}
+
+#[test]
+fn show_prints_breakpoints_and_support() {
+    let mut s = defined();
+    let t = out(&mut s, Format::Text, "show g");
+    assert!(t.contains("breakpoints: 0, 1, 2"), "{t}");
+    assert!(t.contains("support: [0, 2]"), "{t}");
+    assert!(t.contains("2 − t"), "{t}");
+    let t = out(&mut s, Format::Text, "show e1");
+    assert!(t.contains("support: [0, ∞)"), "{t}");
+    let t = out(&mut s, Format::Text, "show w");
+    assert!(t.contains("w(a)"), "{t}");
+    let t = out(&mut s, Format::Text, "show p");
+    assert!(t.contains("breakpoints: 0, 1, 3"), "{t}");
+    // Built-ins contribute their jumps and kinks.
+    s.run_collect("r(t) = rect(t) + tri(t - 2)").unwrap();
+    let t = out(&mut s, Format::Text, "show r");
+    assert!(t.contains("breakpoints: -0.5, 0.5, 1, 2, 3"), "{t}");
+    let j = out(&mut s, Format::Json, "show g");
+    assert!(j.contains("\"pieces\""), "{j}");
+}
+
+#[test]
+fn overlapping_pieces_warn_but_define() {
+    let mut s = Session::new();
+    let mut warnings = Vec::new();
+    s.run("q(t) = { 1 if 0 <= t < 2; 2 if 1 <= t < 3 }", &mut |e| {
+        if let convolab::session::Event::Warning(d) = e {
+            warnings.push(d.message);
+        }
+    })
+    .unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("overlap"), "{warnings:?}");
+    assert_eq!(out(&mut s, Format::Text, "q(1.5)"), "1");
+}
+
+#[test]
+fn composition_and_parameters() {
+    let mut s = defined();
+    s.run_collect("m(t) = f(t) * g(0.3 - t)").unwrap();
+    assert_eq!(out(&mut s, Format::Text, "m(-0.5)"), "0");
+    assert_eq!(out(&mut s, Format::Text, "m(0.2)"), "0.1");
+    s.run_collect("c = 3; sc(t) = c * f(t)").unwrap();
+    assert_eq!(out(&mut s, Format::Text, "sc(0.5)"), "3");
+}
+
+#[test]
+fn exact_off_shows_floats() {
+    let mut s = Session::new();
+    assert_eq!(out(&mut s, Format::Text, "1/3"), "1/3");
+    s.run_collect("exact off").unwrap();
+    assert_eq!(out(&mut s, Format::Text, "1/3"), "0.3333333333");
+    s.run_collect("precision 4").unwrap();
+    assert_eq!(out(&mut s, Format::Text, "1/3"), "0.3333");
+}
+
+#[test]
+fn same_results_from_dash_c_stdin_and_run() {
+    use assert_cmd::Command;
+    let text = "a = [1, 0.5, 1, 1]\nb = [1, 0.5, 0.25]\nsteps conv(a, b)\nconv(a, b)[3]\n";
+    let c = Command::cargo_bin("convolab")
+        .unwrap()
+        .args(["-c", text])
+        .output()
+        .unwrap();
+    let i = Command::cargo_bin("convolab")
+        .unwrap()
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("same.cl");
+    std::fs::write(&file, text).unwrap();
+    let r = Command::cargo_bin("convolab")
+        .unwrap()
+        .arg("run")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(c.stdout, i.stdout);
+    assert_eq!(c.stdout, r.stdout);
+    assert!(String::from_utf8_lossy(&c.stdout).contains("1.625"));
+}
