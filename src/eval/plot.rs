@@ -202,7 +202,7 @@ pub fn animate(
 /// them (for tests and tools that want the data behind a plot).
 pub fn build_statement(session: &mut Session, text: &str) -> EvalResult<Built> {
     let stmts = crate::syntax::parse_program(text)
-        .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e)))?;
+        .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e, text)))?;
     match stmts.as_slice() {
         [stmt] => match &stmt.kind {
             StmtKind::Command(Command::Plot {
@@ -277,13 +277,13 @@ pub fn build_animation(
     let mut b = Builder::new(&mut ctx, &session.settings.num, session.interrupt.clone());
     let target_kind = b.conv_target(target, "animate")?;
     let mut frames = match target_kind {
-        ConvTarget::Cont(v) => {
+        ConvTarget::Cont(v, names) => {
             let c = as_conv(&v).expect("checked by conv_target");
             let count = match opts.frames {
                 Some((n, _)) => n,
                 None => DEFAULT_FRAMES,
             };
-            b.cont_animation(c, range, count, over.map_or(target.span, |o| o.span))?
+            b.cont_animation(c, names, range, count, over.map_or(target.span, |o| o.span))?
         }
         ConvTarget::Seq1(s) => {
             if let Some((_, sp)) = opts.frames {
@@ -666,6 +666,19 @@ fn expr_text_inner(e: &Expr) -> String {
     }
 }
 
+/// The name as written when the expression is a bare name, else `fallback`
+/// (a literal such as `[1, 0.5, 1]` makes a poor axis label).
+fn short_name(e: &Expr, fallback: &str) -> String {
+    match &e.kind {
+        ExprKind::Ident(n) => n.clone(),
+        _ => fallback.to_string(),
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 fn num(x: f64) -> String {
     format_float(x, 6).replace('-', "−")
 }
@@ -732,7 +745,16 @@ type Eval<'a> = dyn FnMut(f64) -> EvalResult<f64> + 'a;
 
 /// Samples `eval` on [lo, hi], `n` points spread over the pieces between the
 /// breakpoints; jumps at breakpoints become separate pieces with end marks.
-fn sample_curve(eval: &mut Eval, breaks: &[f64], lo: f64, hi: f64, n: usize) -> EvalResult<Curve> {
+/// With `limits_at_ends`, the values at `lo` and `hi` are the limits from
+/// inside (for a product cut to its support, whose edge is not part of the
+/// picture).
+fn sample_curve(
+    eval: &mut Eval,
+    breaks: &[f64],
+    (lo, hi): (f64, f64),
+    n: usize,
+    limits_at_ends: bool,
+) -> EvalResult<Curve> {
     let mut edges = vec![lo];
     edges.extend(breaks.iter().copied().filter(|b| *b > lo && *b < hi));
     edges.push(hi);
@@ -753,9 +775,9 @@ fn sample_curve(eval: &mut Eval, breaks: &[f64], lo: f64, hi: f64, n: usize) -> 
                 a + (b - a) * i as f64 / m as f64
             };
             // At a breakpoint, take the one-sided limit from inside the piece.
-            let at = if i == 0 && k > 0 {
+            let at = if i == 0 && (k > 0 || limits_at_ends) {
                 a + delta
-            } else if i == m && k + 2 < edges.len() {
+            } else if i == m && (k + 2 < edges.len() || limits_at_ends) {
                 b - delta
             } else {
                 x
@@ -832,8 +854,9 @@ fn sample_curve(eval: &mut Eval, breaks: &[f64], lo: f64, hi: f64, n: usize) -> 
 
 /// A `steps`/`animate` target: what is convolved.
 enum ConvTarget {
-    /// A function value holding a [`ConvFn`].
-    Cont(Value),
+    /// A function value holding a [`ConvFn`], with the names of f and g as
+    /// written (when the target is a `conv(…)` call).
+    Cont(Value, Option<(String, String)>),
     Seq1(Seq1),
     Mat2(Mat2),
 }
@@ -1084,6 +1107,13 @@ impl<'c, 'e> Builder<'c, 'e> {
                 "plot fewer items at once, or overlay=on",
             );
         }
+        if let [only] = panels.as_mut_slice() {
+            // The figure's title says it once.
+            match only {
+                Panel::Xy(p) => p.title.clear(),
+                Panel::Heatmap(h) => h.title.clear(),
+            }
+        }
         let layout = grid_for(panels.len());
         Ok(Figure::new(titles.join(", "), layout, panels))
     }
@@ -1150,7 +1180,7 @@ impl<'c, 'e> Builder<'c, 'e> {
                 None => f.eval(u),
             })
         };
-        let curve = sample_curve(&mut eval, &breaks, lo, hi, n)?;
+        let curve = sample_curve(&mut eval, &breaks, (lo, hi), n, false)?;
         let name = f.display_name();
         if let Some(why) = inaccurate {
             self.note(format!(
@@ -1221,7 +1251,7 @@ impl<'c, 'e> Builder<'c, 'e> {
             .map(|f| f.0.clone())
             .collect::<Vec<_>>()
             .join(", ");
-        let y_label = if funcs.len() == 1 {
+        let y_label = if funcs.len() == 1 && is_name(&funcs[0].0) {
             format!("{}({var})", funcs[0].0)
         } else {
             "value".to_string()
@@ -1265,7 +1295,7 @@ impl<'c, 'e> Builder<'c, 'e> {
             .map(|s| s.0.clone())
             .collect::<Vec<_>>()
             .join(", ");
-        let y_label = if seqs.len() == 1 {
+        let y_label = if seqs.len() == 1 && is_name(&seqs[0].0) {
             format!("{}[n]", seqs[0].0)
         } else {
             "value".to_string()
@@ -1364,20 +1394,32 @@ impl<'c, 'e> Builder<'c, 'e> {
                         DOp::Corr
                     };
                     let first = self.ctx.eval(&pos[0].value)?;
-                    let names = (expr_text(&pos[0].value), expr_text(&pos[1].value));
+                    let (fa, fb) = match first {
+                        Value::Matrix(_) => ("A", "K"),
+                        Value::Function(_) => ("f", "g"),
+                        _ => ("a", "b"),
+                    };
+                    let names = (short_name(&pos[0].value, fa), short_name(&pos[1].value, fb));
                     match first {
-                        Value::Function(_) => {}
+                        Value::Function(_) => {
+                            let v = self.ctx.eval(target)?;
+                            if as_conv(&v).is_some() {
+                                return Ok(ConvTarget::Cont(v, Some(names)));
+                            }
+                        }
                         Value::Sequence(x) => {
                             let y = match self.ctx.eval(&pos[1].value)? {
                                 Value::Sequence(y) => y,
-                                other => return err(
-                                    pos[1].span,
-                                    format!(
+                                other => {
+                                    return err(
+                                        pos[1].span,
+                                        format!(
                                         "{} of a sequence needs a sequence as the kernel, not {}",
                                         func.name,
                                         other.kind_name()
                                     ),
-                                ),
+                                    )
+                                }
                             };
                             let mut mode = Mode::Full;
                             for a in &named {
@@ -1435,22 +1477,24 @@ impl<'c, 'e> Builder<'c, 'e> {
                                 span: target.span,
                             }));
                         }
-                        other => return err_hint(
-                            pos[0].span,
-                            format!(
+                        other => {
+                            return err_hint(
+                                pos[0].span,
+                                format!(
                                 "{command} shows {} of functions, sequences or matrices, not of {}",
                                 func.name,
                                 other.kind_name()
                             ),
-                            "e.g. conv(f, g), conv(a, b), conv(A, K)",
-                        ),
+                                "e.g. conv(f, g), conv(a, b), conv(A, K)",
+                            )
+                        }
                     }
                 }
             }
         }
         let v = self.ctx.eval(target)?;
         if as_conv(&v).is_some() {
-            return Ok(ConvTarget::Cont(v));
+            return Ok(ConvTarget::Cont(v, None));
         }
         err_hint(
             target.span,
@@ -1527,13 +1571,14 @@ impl<'c, 'e> Builder<'c, 'e> {
         range: Option<(f64, f64)>,
     ) -> EvalResult<Entry> {
         match self.conv_target(target, "plot steps")? {
-            ConvTarget::Cont(v) => {
+            ConvTarget::Cont(v, names) => {
                 let c = as_conv(&v).expect("checked by conv_target");
                 let t = self.ctx.real(at, "the point t")?.to_f64();
                 if !t.is_finite() {
                     return err(at.span, "the point t must be finite");
                 }
-                let scene = self.cont_scene(c, range, Some((t, t)), CURVE_SAMPLES, at.span)?;
+                let scene =
+                    self.cont_scene(c, names, range, Some((t, t)), CURVE_SAMPLES, at.span)?;
                 let fig = self.cont_frame(&scene, t, false, at.span)?;
                 Ok(Entry::Panels {
                     title: fig.title,
@@ -1628,6 +1673,10 @@ fn padded_y(r: (f64, f64)) -> (f64, f64) {
 /// What every frame of a continuous steps picture shares.
 struct ContScene<'a> {
     c: &'a ConvFn,
+    /// The names of f and g as written, and `conv(f, g)`.
+    fname: String,
+    gname: String,
+    title: String,
     x_range: (f64, f64),
     /// The result over the whole x range, drawn up to t in each frame.
     result: Curve,
@@ -1642,12 +1691,21 @@ impl Builder<'_, '_> {
     fn cont_scene<'a>(
         &mut self,
         c: &'a ConvFn,
+        names: Option<(String, String)>,
         range: Option<(f64, f64)>,
         t_range: Option<(f64, f64)>,
         samples: usize,
         span: Span,
     ) -> EvalResult<ContScene<'a>> {
         let (f, g) = (&c.f, &c.g);
+        let (fname, gname) = names.unwrap_or_else(|| {
+            let name = |h: &Function, fallback: &str| match &h.name {
+                Some(n) => n.clone(),
+                None => fallback.to_string(),
+            };
+            (name(f, "f"), name(g, "g"))
+        });
+        let title = format!("{}({fname}, {gname})", c.op.name());
         let x_range = match range {
             Some(r) => r,
             None => {
@@ -1663,9 +1721,12 @@ impl Builder<'_, '_> {
                 default_range(&sup)
             }
         };
-        let result = self.sample_conv(c, x_range, samples, span)?;
+        let result = self.sample_conv(c, &title, x_range, samples, span)?;
         Ok(ContScene {
             c,
+            fname,
+            gname,
+            title,
             x_range,
             result,
             y_inputs: None,
@@ -1678,6 +1739,7 @@ impl Builder<'_, '_> {
     fn sample_conv(
         &mut self,
         c: &ConvFn,
+        title: &str,
         (lo, hi): (f64, f64),
         n: usize,
         span: Span,
@@ -1710,14 +1772,13 @@ impl Builder<'_, '_> {
                 }
             })
         };
-        let curve = sample_curve(&mut eval, &breaks, lo, hi, n)?;
+        let curve = sample_curve(&mut eval, &breaks, (lo, hi), n, false)?;
         if let Some(why) = trouble {
-            self.note(format!("some values of {} are uncertain: {why}", c.title()));
+            self.note(format!("some values of {title} are uncertain: {why}"));
         }
         if curve.nonfinite > 0 {
             self.note(format!(
-                "{} is not finite at {} of the sample points: drawn as gaps",
-                c.title(),
+                "{title} is not finite at {} of the sample points: drawn as gaps",
                 curve.nonfinite
             ));
         }
@@ -1749,7 +1810,7 @@ impl Builder<'_, '_> {
         span: Span,
     ) -> EvalResult<Figure> {
         let c = s.c;
-        let (fname, gname) = (c.f.display_name(), c.g.display_name());
+        let (fname, gname) = (&s.fname, &s.gname);
         let tt = num(t);
         let n = s.samples;
         let xr = s.x_range;
@@ -1824,7 +1885,7 @@ impl Builder<'_, '_> {
             COp::Corr => format!("{fname}({tt} + τ)·{gname}(τ)"),
         };
         let product = self.product_curve(c, t, xr, n, span)?;
-        let title = format!("{}({t})", c.title(), t = tt);
+        let title = format!("{}({tt})", s.title);
         let mut p4 = XyPanel::new(
             format!("multiply and integrate: {}", title),
             "τ (product), t (result)",
@@ -1841,7 +1902,7 @@ impl Builder<'_, '_> {
         p4 = p4
             .with_series(
                 so_far
-                    .series(format!("{}(t) so far", c.title()))
+                    .series(format!("{}(t) so far", s.title))
                     .with_color(3),
             )
             .with_series(Series::points(format!("t = {tt}"), vec![(t, value)]).with_color(3));
@@ -1862,12 +1923,13 @@ impl Builder<'_, '_> {
             p4 = p4.with_y_range(y.0, y.1);
         }
         let fig_title = if animated {
-            format!("{} at t = {tt}", c.title())
+            format!("{} at t = {tt}", s.title)
         } else {
-            format!(
-                "{} at t = {tt}: flip, shift, multiply, integrate",
-                c.title()
-            )
+            let how = match c.op {
+                COp::Conv => "flip, shift, multiply, integrate",
+                COp::Corr => "shift, multiply, integrate",
+            };
+            format!("{} at t = {tt}: {how}", s.title)
         };
         Ok(Figure::new(
             fig_title,
@@ -1921,12 +1983,13 @@ impl Builder<'_, '_> {
             Ok(a * moving.eval(t + sigma * x))
         };
         let n = ((n as f64 * (hi - lo) / (xr.1 - xr.0)).ceil() as usize).clamp(50, n);
-        Ok(Some(sample_curve(&mut eval, &breaks, lo, hi, n)?))
+        Ok(Some(sample_curve(&mut eval, &breaks, (lo, hi), n, true)?))
     }
 
     fn cont_animation(
         &mut self,
         c: &ConvFn,
+        names: Option<(String, String)>,
         range: Option<(f64, f64)>,
         frames: usize,
         span: Span,
@@ -1966,7 +2029,7 @@ impl Builder<'_, '_> {
             let r = default_range(&finite);
             hull(r, t_range)
         };
-        let mut scene = self.cont_scene(c, Some(x_range), None, FRAME_SAMPLES, span)?;
+        let mut scene = self.cont_scene(c, names, Some(x_range), None, FRAME_SAMPLES, span)?;
         // Fixed y ranges: the inputs' values, and the products and the result
         // over all frames.
         let mut yi = (0.0f64, 0.0f64);
