@@ -134,7 +134,7 @@ pub fn plot(
 ) -> EvalResult<Doc> {
     // A bad file name is reported before anything is computed.
     let format = to.map(|t| file_format(t)).transpose()?;
-    let built = build_plot(session, items, over, options, span)?;
+    let built = build_plot(session, items, over, options, to.is_some(), span)?;
     match (to, format) {
         (Some(to), Some(format)) => {
             let fig = &built.figures[0];
@@ -209,8 +209,15 @@ pub fn build_statement(session: &mut Session, text: &str) -> EvalResult<Built> {
                 items,
                 over,
                 options,
-                ..
-            }) => build_plot(session, items, over.as_ref(), options, stmt.span),
+                to,
+            }) => build_plot(
+                session,
+                items,
+                over.as_ref(),
+                options,
+                to.is_some(),
+                stmt.span,
+            ),
             StmtKind::Command(Command::Animate {
                 target,
                 over,
@@ -232,6 +239,7 @@ pub fn build_plot(
     items: &[Query],
     over: Option<&Expr>,
     options: &[Arg],
+    to_file: bool,
     span: Span,
 ) -> EvalResult<Built> {
     let mut ctx = session.ctx();
@@ -250,10 +258,24 @@ pub fn build_plot(
     let fig = b.assemble(entries, range, &opts, span)?;
     let notes = b.finish();
     Ok(Built {
-        figures: vec![opts.sized(fig, None)?],
+        figures: vec![if to_file {
+            opts.sized(fig, None)?
+        } else {
+            match &opts.title {
+                Some(t) => Figure {
+                    title: t.clone(),
+                    ..fig
+                },
+                None => fig,
+            }
+        }],
         notes,
         delay_ms: DEFAULT_DELAY_MS,
-        terminal: opts.terminal_size()?,
+        terminal: if to_file {
+            TERMINAL_SIZE
+        } else {
+            opts.terminal_size()?
+        },
     })
 }
 
@@ -818,17 +840,24 @@ fn sample_curve(
             current.extend(piece.into_iter().skip(1));
             continue;
         }
-        // A jump.
+        // A jump. The side the function takes ends exactly at its value.
+        let mut piece = piece;
         if left.is_finite() {
             curve.ends.push(if same(v, left) {
-                EndMark::closed(b, left)
+                if let Some(p) = current.last_mut() {
+                    p.1 = v;
+                }
+                EndMark::closed(b, v)
             } else {
                 EndMark::open(b, left)
             });
         }
         if right.is_finite() {
             curve.ends.push(if same(v, right) {
-                EndMark::closed(b, right)
+                if let Some(p) = piece.first_mut() {
+                    p.1 = v;
+                }
+                EndMark::closed(b, v)
             } else {
                 EndMark::open(b, right)
             });
