@@ -111,8 +111,11 @@ fn series<'a>(p: &'a XyPanel, label: &str) -> &'a Series {
         })
 }
 
+/// The pieces of a curve.
+type Pieces = [Vec<(f64, f64)>];
+
 #[track_caller]
-fn curve(s: &Series) -> (&Vec<Vec<(f64, f64)>>, &Vec<EndMark>) {
+fn curve(s: &Series) -> (&Pieces, &[EndMark]) {
     match &s.kind {
         SeriesKind::Curve { segments, ends } => (segments, ends),
         other => panic!("'{}' is not a curve: {other:?}", s.label),
@@ -288,16 +291,13 @@ fn jumps_are_drawn_as_jumps_with_open_and_closed_ends() {
         EndMark::open(1.0, 1.0),
         EndMark::closed(1.0, 0.0),
     ];
-    assert_eq!(ends.as_slice(), &want);
+    assert_eq!(ends, &want);
 
     // u(0) = 1: the step takes the upper value.
     let built = build(&mut s, "plot e1 over -1..3");
     let (segments, ends) = curve(series(xy(&built.figures[0], 0), "e1"));
     assert_eq!(segments.len(), 2);
-    assert_eq!(
-        ends.as_slice(),
-        &[EndMark::open(0.0, 0.0), EndMark::closed(0.0, 1.0)]
-    );
+    assert_eq!(ends, &[EndMark::open(0.0, 0.0), EndMark::closed(0.0, 1.0)]);
 
     // The triangle is continuous: one piece, no marks.
     let built = build(&mut s, "plot g over -1..3");

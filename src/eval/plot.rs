@@ -133,7 +133,7 @@ pub fn plot(
     span: Span,
 ) -> EvalResult<Doc> {
     // A bad file name is reported before anything is computed.
-    let format = to.map(|t| file_format(t)).transpose()?;
+    let format = to.map(file_format).transpose()?;
     let built = build_plot(session, items, over, options, to.is_some(), span)?;
     match (to, format) {
         (Some(to), Some(format)) => {
@@ -1187,7 +1187,7 @@ impl<'c, 'e> Builder<'c, 'e> {
         let mut failed: Option<String> = None;
         let mut eval = |x: f64| -> EvalResult<f64> {
             count += 1;
-            if count % 64 == 0 {
+            if count.is_multiple_of(64) {
                 interrupt.check(span)?;
             }
             let u = a * x + b;
@@ -1785,7 +1785,7 @@ impl Builder<'_, '_> {
         let mut trouble: Option<String> = None;
         let mut eval = |x: f64| -> EvalResult<f64> {
             count += 1;
-            if count % 16 == 0 {
+            if count.is_multiple_of(16) {
                 interrupt.check(span)?;
             }
             Ok(match c.value(x, &|| interrupt.is_set()) {
@@ -2002,7 +2002,7 @@ impl Builder<'_, '_> {
         let mut count = 0usize;
         let mut eval = |x: f64| -> EvalResult<f64> {
             count += 1;
-            if count % 64 == 0 {
+            if count.is_multiple_of(64) {
                 interrupt.check(span)?;
             }
             let a = fixed.eval(x);
