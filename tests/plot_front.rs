@@ -851,3 +851,51 @@ fn interrupted_animation_leaves_no_file() {
     assert!(e.message.contains("interrupted"), "{}", e.message);
     assert!(listing(&dir).is_empty());
 }
+
+#[test]
+fn spec_examples_and_combinations() {
+    let dir = out_dir("spec");
+    let mut s = session();
+    // SPEC §2.4: `plot conv(a, b) to "c.svg"` is a stem plot of c[n].
+    let path = dir.join("c.svg");
+    run(&mut s, &format!("plot conv(a, b) to {}", quoted(&path)));
+    assert!(tags_balance(&std::fs::read_to_string(&path).expect("svg")));
+    let built = build(&mut s, "plot conv(a, b)");
+    assert_eq!(
+        points(series(xy(&built.figures[0], 0), "conv(a, b)")),
+        &vec![
+            (0.0, 1.0),
+            (1.0, 1.0),
+            (2.0, 1.5),
+            (3.0, 1.625),
+            (4.0, 0.75),
+            (5.0, 0.25)
+        ]
+    );
+    // A steps picture beside a plain item: one grid of all panels.
+    let built = build(&mut s, "plot steps conv(a, b) at 3, conv(a, b) over 0..5");
+    let fig = &built.figures[0];
+    assert_eq!(fig.panels.len(), 5);
+    assert_eq!((fig.layout.rows, fig.layout.cols), (2, 3));
+    // One picture to a .gif is a one-frame GIF.
+    let path = dir.join("one.gif");
+    run(
+        &mut s,
+        &format!("plot f to {} width=300 height=200", quoted(&path)),
+    );
+    assert_eq!(gif_frames(&path), (300, 200, 1));
+}
+
+#[test]
+fn point_masses_are_stems_of_their_weight() {
+    let mut s = session();
+    run(&mut s, "d(t) = 2*delta(t - 1)");
+    let built = build(&mut s, "plot d, f over -1..3");
+    let p = xy(&built.figures[0], 0);
+    assert_eq!(points(series(p, "point masses of d")), &vec![(1.0, 2.0)]);
+    // conv(f, d) is f shifted by 1 and scaled by 2.
+    let built = build(&mut s, "plot conv(f, d) over -1..3");
+    let (_, ends) = curve(series(xy(&built.figures[0], 0), "conv(f, d)"));
+    assert!(ends.contains(&EndMark::closed(1.0, 2.0)), "{ends:?}");
+    assert!(ends.contains(&EndMark::open(2.0, 2.0)), "{ends:?}");
+}
