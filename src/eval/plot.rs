@@ -1012,16 +1012,17 @@ impl<'c, 'e> Builder<'c, 'e> {
                 }
             }
             Query::Steps {
-                target, at, span, ..
+                target,
+                at,
+                options,
+                span,
             } => {
-                if let Query::Steps { options, .. } = q {
-                    if let Some(o) = options.first() {
-                        return err_hint(
-                            o.span,
-                            "options after `steps … at …` belong to the plot",
-                            "put them at the end of the plot command",
-                        );
-                    }
+                if let Some(o) = options.first() {
+                    return err_hint(
+                        o.span,
+                        "a steps plot takes no options of its own",
+                        "options such as width= go at the end of the plot command",
+                    );
                 }
                 let Some(at) = at else {
                     return err_hint(
