@@ -244,3 +244,22 @@ fn ctrl_c_in_a_non_interactive_run_exits_130() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
 }
+
+#[test]
+fn plot_paths_are_relative_to_the_current_directory() {
+    let dir = tmp("plots-relative");
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_file(dir.join("seq.svg"));
+    convolab()
+        .current_dir(&dir)
+        .args(["-c", "plot [1, 2, 3] from -1 to \"seq.svg\""])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote seq.svg"));
+    let svg = std::fs::read_to_string(dir.join("seq.svg")).expect("written next to the run");
+    assert!(
+        svg.trim_start().starts_with("<svg") || svg.contains("<svg"),
+        "{}",
+        &svg[..100.min(svg.len())]
+    );
+}
