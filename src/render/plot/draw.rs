@@ -500,11 +500,28 @@ fn draw_path<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let style = color.stroke_width(width);
     if dashed {
-        pa.draw(&DashedPathElement::new(points, 8, 5, style))
-    } else {
-        pa.draw(&PathElement::new(points, style))
+        return pa
+            .draw(&DashedPathElement::new(points, 8, 5, style))
+            .map_err(render_err);
     }
-    .map_err(render_err)
+    if width <= 1 || points.len() <= 2 {
+        return pa
+            .draw(&PathElement::new(points, style))
+            .map_err(render_err);
+    }
+    // A thick polyline is stroked with mitred joins, which at a sharp corner
+    // (a kink of a steep curve) shoot a spike far off the curve. Segments
+    // drawn one by one have no joins; a dot at each inner vertex rounds them.
+    for w in points.windows(2) {
+        pa.draw(&PathElement::new(vec![w[0], w[1]], style))
+            .map_err(render_err)?;
+    }
+    let r = (width / 2).max(1) as i32;
+    for p in &points[1..points.len() - 1] {
+        pa.draw(&Circle::new(*p, r, color.filled()))
+            .map_err(render_err)?;
+    }
+    Ok(())
 }
 
 /// The four corners a box of `size` can take inside a plot of `dim`, in
