@@ -143,6 +143,17 @@ impl ComputedFn for ConvFn {
 
 /// The value of a computed function at x as a displayed value.
 pub fn value_at(c: &dyn ComputedFn, x: f64) -> Result<Value, String> {
+    if let Some(cf) = c
+        .as_any()
+        .downcast_ref::<crate::eval::exact::ClosedFormFn>()
+    {
+        return cf.0.eval_exact_or_f64(x).ok_or_else(|| {
+            format!(
+                "{} has a Dirac delta at t = {x}: no value there",
+                cf.0.title()
+            )
+        });
+    }
     if let Some(cf) = c.as_any().downcast_ref::<ConvFn>() {
         if let Some(closed) = &cf.exact {
             if let Some(v) = closed.eval_exact_or_f64(x) {
@@ -173,6 +184,12 @@ pub fn value_at(c: &dyn ComputedFn, x: f64) -> Result<Value, String> {
 
 /// `show`/display of a computed function.
 pub fn computed_doc(c: &dyn ComputedFn, name: &str, var: &str, fmt: &NumFmt) -> Option<Doc> {
+    if let Some(cf) = c
+        .as_any()
+        .downcast_ref::<crate::eval::exact::ClosedFormFn>()
+    {
+        return Some(cf.0.doc(name, var, fmt));
+    }
     if let Some(cf) = c.as_any().downcast_ref::<ConvFn>() {
         if let Some(closed) = &cf.exact {
             return Some(closed.doc(name, var, fmt));

@@ -52,6 +52,20 @@ pub fn eval_function_at(
                 }
             }
         }
+        // A closed form is evaluated at the exact point: h(1/3) stays exact.
+        FnBody::Computed(_) if crate::eval::exact::closed_form_of(f).is_some() => {
+            let cf = crate::eval::exact::closed_form_of(f).expect("checked");
+            match cf.eval_exact_or_f64_at(x) {
+                Some(v) => Ok(v),
+                None => err(
+                    span,
+                    format!(
+                        "{} has a Dirac delta at t = {x}: no value there",
+                        cf.title()
+                    ),
+                ),
+            }
+        }
         FnBody::Computed(c) => match crate::eval::continuous::value_at(c.as_ref(), x.to_f64()) {
             Ok(v) => Ok(v),
             Err(msg) => err(span, msg),

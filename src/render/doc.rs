@@ -81,6 +81,13 @@ pub enum Block {
     /// Machine-readable data shown only in CSV (e.g. every sample of a
     /// sequence as `n,value` rows).
     Data(Table),
+    /// A formula that has its own LaTeX typesetting (a `cases`
+    /// environment): `lines` in text, Markdown and CSV, `latex` (math-mode
+    /// source, set in `\[ … \]`) in LaTeX.
+    Formula {
+        lines: Vec<String>,
+        latex: String,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -161,7 +168,7 @@ fn render_text(doc: &Doc) -> String {
         out.push(match block {
             Block::Heading(h) => h.clone(),
             Block::Para(p) => p.clone(),
-            Block::Math(lines) => lines.join("\n"),
+            Block::Math(lines) | Block::Formula { lines, .. } => lines.join("\n"),
             Block::Table(t) => text_table(t),
             Block::Note(n) => format!("({n})"),
             Block::Pre(p) => p.trim_end().to_string(),
@@ -195,7 +202,7 @@ fn render_markdown(doc: &Doc) -> String {
         out.push(match block {
             Block::Heading(h) => format!("**{}**", md_escape(h)),
             Block::Para(p) => md_escape(p),
-            Block::Math(lines) => lines
+            Block::Math(lines) | Block::Formula { lines, .. } => lines
                 .iter()
                 .map(|l| format!("`{}`", l.replace('`', "'")))
                 .collect::<Vec<_>>()
@@ -359,6 +366,7 @@ fn render_latex(doc: &Doc) -> String {
                     body.join(" \\\\\n")
                 )
             }
+            Block::Formula { latex, .. } => format!("\\[\n{latex}\n\\]"),
             Block::Table(t) => latex_table(t),
             Block::Note(n) => format!("\\emph{{{}}}", latex_text(n)),
             Block::Pre(p) => format!("\\begin{{verbatim}}\n{}\n\\end{{verbatim}}", p.trim_end()),

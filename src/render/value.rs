@@ -390,7 +390,13 @@ pub fn pieces_json(pieces: &[PieceView]) -> Json {
 }
 
 pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
-    let name = f.name.clone().unwrap_or_else(|| "f".into());
+    let name = f
+        .name
+        .clone()
+        .unwrap_or_else(|| match crate::eval::exact::closed_form_of(f) {
+            Some(cf) => cf.title(),
+            None => "f".into(),
+        });
     match &f.body {
         FnBody::Computed(c) => {
             if let Some(doc) = crate::eval::continuous::computed_doc(c.as_ref(), &name, &f.var, fmt)
