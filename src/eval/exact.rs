@@ -427,11 +427,13 @@ fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
                 {
                     base.pow(k.to_i64().unwrap_or(0) as u32)
                 }
-                (Some(k), _) => return Err(format!(
+                (Some(k), _) => {
+                    return Err(format!(
                     "{} has the power {}, and only whole powers 0…{MAX_POWER} stay in the class",
                     text(e),
                     k.format(&NumFmt::default())
-                )),
+                ))
+                }
                 // c^(a·t + b) = exp(ln(c)·(a·t + b)).
                 (None, Some(c)) if c.to_f64() > 0.0 => {
                     let ln = Number::float(c.to_f64().ln());
