@@ -162,9 +162,14 @@ impl ClosedForm {
         if j.is_empty() {
             return "one formula everywhere: no breakpoints".into();
         }
+        let masses: Vec<String> = j
+            .iter()
+            .filter(|x| x.delta.is_some())
+            .map(|x| x.at.format(fmt))
+            .collect();
         let meets: Vec<String> = j
             .iter()
-            .filter(|x| x.is_continuous())
+            .filter(|x| x.is_continuous() && x.delta.is_none())
             .map(|x| x.at.format(fmt))
             .collect();
         let jumps: Vec<String> = j
@@ -197,6 +202,12 @@ impl ClosedForm {
                 out.push_str("; ");
             }
             out.push_str(&format!("it jumps at {}", jumps.join(", ")));
+        }
+        if !masses.is_empty() {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(&format!("point masses at t = {}", masses.join(", ")));
         }
         out
     }
