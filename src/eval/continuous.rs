@@ -76,10 +76,10 @@ impl ConvFn {
     /// The value at t with its error estimate.
     pub fn value(&self, t: f64, interrupt: &dyn Fn() -> bool) -> Result<cont::Approx, ContError> {
         if let Some(c) = &self.exact {
-            if let Some(v) = c.eval(t) {
+            if let Some((value, error)) = c.eval_with_error(t) {
                 return Ok(cont::Approx {
-                    value: v,
-                    error: v.abs() * 16.0 * f64::EPSILON,
+                    value,
+                    error,
                     exact: None,
                 });
             }

@@ -38,6 +38,8 @@ const MAX_POWER: i64 = 48;
 /// A closed-form convolution or correlation and the work that produced it.
 #[derive(Debug)]
 pub struct ClosedForm {
+    /// The result's pieces with float coefficients, for fast evaluation.
+    fast: Vec<FastPiece>,
     pub op: Op,
     pub f_name: String,
     pub g_name: String,
@@ -56,25 +58,32 @@ impl ClosedForm {
 
     /// The value at t from the formula; `None` at a delta of the result.
     pub fn eval(&self, t: f64) -> Option<f64> {
-        if self.result.deltas.iter().any(|d| d.at.to_f64() == t) {
+        if !self.result.deltas.is_empty() && self.result.deltas.iter().any(|d| d.at.to_f64() == t) {
             return None;
         }
-        Some(self.result.eval(t))
+        let after = self.fast.partition_point(|p| p.lo <= t);
+        // A point piece [a, a] can sit just before a piece (a, b): look back two.
+        let piece = self.fast[..after]
+            .iter()
+            .rev()
+            .take(2)
+            .find(|p| p.contains(t));
+        Some(piece.map_or(0.0, |p| p.eval(t)))
     }
 
     /// The value with a bound on its rounding error: the sum of the terms'
     /// magnitudes times a few ulps (cancellation between terms shows up here).
     pub fn eval_with_error(&self, t: f64) -> Option<(f64, f64)> {
-        let v = self.eval(t)?;
-        let scale = match self.result.piece_at(t) {
-            Some(p) => {
-                p.f.terms()
-                    .iter()
-                    .map(|term| term.eval(&[t]).norm())
-                    .sum::<f64>()
-            }
-            None => 0.0,
-        };
+        if !self.result.deltas.is_empty() && self.result.deltas.iter().any(|d| d.at.to_f64() == t) {
+            return None;
+        }
+        let after = self.fast.partition_point(|p| p.lo <= t);
+        let piece = self.fast[..after]
+            .iter()
+            .rev()
+            .take(2)
+            .find(|p| p.contains(t));
+        let (v, scale) = piece.map_or((0.0, 0.0), |p| p.eval_abs(t));
         Some((v, 8.0 * f64::EPSILON * (scale + v.abs())))
     }
 
@@ -213,6 +222,77 @@ impl ClosedForm {
     }
 }
 
+/// A result piece with its terms `c·t^k·exp(α·t + β)` in floats: converting
+/// the exact coefficients at every evaluation would dominate the cost.
+#[derive(Debug)]
+struct FastPiece {
+    lo: f64,
+    hi: f64,
+    lo_closed: bool,
+    hi_closed: bool,
+    /// (c, k, α, β); polynomial terms have α = β = 0 and skip the exp.
+    terms: Vec<(
+        num_complex::Complex64,
+        i32,
+        num_complex::Complex64,
+        num_complex::Complex64,
+    )>,
+}
+
+impl FastPiece {
+    fn new(p: &ex::Piece) -> FastPiece {
+        FastPiece {
+            lo: p.lo.to_f64(),
+            hi: p.hi.to_f64(),
+            lo_closed: p.lo_closed,
+            hi_closed: p.hi_closed,
+            terms: p
+                .f
+                .terms()
+                .iter()
+                .map(|t| {
+                    (
+                        t.coef.to_c64(),
+                        t.pow[0] as i32,
+                        t.rate[0].to_c64(),
+                        t.offset.to_c64(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn contains(&self, t: f64) -> bool {
+        (self.lo < t || (self.lo_closed && self.lo == t))
+            && (t < self.hi || (self.hi_closed && self.hi == t))
+    }
+
+    /// The value and the sum of the terms' magnitudes (for the rounding bound).
+    fn eval_abs(&self, t: f64) -> (f64, f64) {
+        let mut sum = 0.0;
+        let mut abs = 0.0;
+        for (c, k, rate, offset) in &self.terms {
+            let v = (c * t.powi(*k) * (rate * t + offset).exp()).re;
+            sum += v;
+            abs += v.abs();
+        }
+        (sum, abs)
+    }
+
+    fn eval(&self, t: f64) -> f64 {
+        let mut sum = 0.0;
+        for (c, k, rate, offset) in &self.terms {
+            let mono = t.powi(*k);
+            if rate.re == 0.0 && rate.im == 0.0 && offset.re == 0.0 && offset.im == 0.0 {
+                sum += c.re * mono;
+            } else {
+                sum += (c * mono * (rate * t + offset).exp()).re;
+            }
+        }
+        sum
+    }
+}
+
 fn op_name(op: Op) -> &'static str {
     match op {
         Op::Conv => "conv",
@@ -278,6 +358,7 @@ pub fn try_closed_form(op: Op, f: &Rc<Function>, g: &Rc<Function>) -> Result<Clo
     };
     let (result, trace) = ex::convolve(&fp, &gp, eop, &|| false).map_err(|e| e.to_string())?;
     Ok(ClosedForm {
+        fast: result.pieces.iter().map(FastPiece::new).collect(),
         op,
         f_name: f.display_name(),
         g_name: g.display_name(),
