@@ -111,14 +111,25 @@ pub fn list(dir: &Path) -> Vec<(PathBuf, String, String)> {
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_default()
             });
-        let summary = text
+        // The first sentence of the first paragraph, without Markdown marks.
+        let paragraph: Vec<&str> = text
             .lines()
             .skip_while(|l| !l.starts_with("# "))
             .skip(1)
             .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
-            .to_string();
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let joined = paragraph.join(" ").replace("**", "").replace('`', "");
+        let sentence = match joined.find(". ") {
+            Some(i) => &joined[..=i],
+            None => joined.as_str(),
+        };
+        let summary = if sentence.chars().count() > 100 {
+            format!("{}…", sentence.chars().take(99).collect::<String>())
+        } else {
+            sentence.to_string()
+        };
         out.push((p, title, summary));
     }
     out

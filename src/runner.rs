@@ -190,7 +190,16 @@ pub fn run_lesson(
                 if flow == Flow::Quit {
                     return Outcome::Ok;
                 }
-                if interactive && seen < count {
+                // A block that ends with its own `pause`, or that asked
+                // exercises, has already waited for the student.
+                let last = code
+                    .lines()
+                    .map(str::trim)
+                    .rfind(|l| !l.is_empty() && !l.starts_with('#'))
+                    .unwrap_or("");
+                let waited =
+                    last == "pause" || code.lines().any(|l| l.trim_start().starts_with("exercise"));
+                if interactive && seen < count && !waited {
                     if let Some(i) = session.interaction.as_mut() {
                         if !i.pause() {
                             return Outcome::Ok;
