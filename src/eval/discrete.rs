@@ -674,7 +674,7 @@ pub fn sparsity_note(target: &Expr, v: &Value) -> Option<String> {
         100.0 * nz as f64 / total as f64
     };
     Some(format!(
-        "{nz} nonzeros of {total} entries ({pct:.1}%): T @ a costs {nz} multiply-adds, the same as the direct sum"
+        "{nz} nonzeros of {total} entries ({pct:.1}%): a dense T @ a costs {total} multiply-adds, the direct sum only the {nz} nonzero ones"
     ))
 }
 
