@@ -213,7 +213,18 @@ pub fn run_numbered_lesson(
 ) -> Outcome {
     let dir = lesson::lessons_dir();
     match lesson::find(&dir, n) {
-        Some(p) => run_file(session, &p, color, interactive),
+        Some(p) => {
+            // Inside the REPL the lesson talks to the same terminal.
+            let lend = interactive && session.interaction.is_none();
+            if lend {
+                session.interaction = Some(Box::new(Terminal));
+            }
+            let o = run_file(session, &p, color, interactive);
+            if lend {
+                session.interaction = None;
+            }
+            o
+        }
         None => {
             eprintln!("error: there is no lesson {n}; `convolab lessons` lists them");
             Outcome::Failed

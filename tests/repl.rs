@@ -125,3 +125,54 @@ fn an_unwritable_history_file_warns_and_goes_on() {
     p.send_line("quit").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_lesson_runs_interactively_in_a_terminal() {
+    let lesson =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/01-discrete-by-hand.md");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_convolab"));
+    cmd.env("NO_COLOR", "1")
+        .env("TERM", "dumb")
+        .arg("run")
+        .arg("--interactive")
+        .arg(&lesson);
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn");
+    // Six pauses between the worked blocks.
+    for _ in 0..6 {
+        p.exp_string("press Enter").unwrap();
+        p.send_line("").unwrap();
+    }
+    p.exp_string("what is c[2]?").unwrap();
+    p.exp_string("your answer>").unwrap();
+    p.send_line("1.5").unwrap();
+    p.exp_string("correct").unwrap();
+    p.exp_string("the last sample?").unwrap();
+    p.exp_string("your answer>").unwrap();
+    p.send_line("1").unwrap();
+    p.exp_string("Hint").unwrap();
+    p.exp_string("your answer>").unwrap();
+    p.send_line("0.25").unwrap();
+    p.exp_string("correct").unwrap();
+    p.exp_string("your answer>").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_string("input ended").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn lesson_n_starts_a_lesson_inside_the_repl() {
+    let h = tmp("history-lesson");
+    let mut p = spawn(&h);
+    p.send_line("lesson 99").unwrap();
+    p.exp_string("convolab>").unwrap();
+    p.send_line("lesson 2").unwrap();
+    p.exp_string("Lesson 2").unwrap();
+    p.exp_string("press Enter").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_string("convolab>").unwrap();
+    // The lesson's definitions are now in the session.
+    p.send_line("x").unwrap();
+    p.exp_string("[1, 2, 3, 4]").unwrap();
+    p.send_line("quit").unwrap();
+    p.exp_eof().unwrap();
+}
