@@ -23,10 +23,11 @@ use crate::engine::exact::{self as ex, Bound, Contribution, ExactTrace, Meet, Pw
 use crate::engine::exppoly::{ExpPoly, Style};
 use crate::eval::calls::Args;
 use crate::eval::continuous::as_conv;
-use crate::eval::{err, err_hint, Ctx, EvalResult};
+use crate::eval::{err_hint, Ctx, EvalResult};
 use crate::render::doc::{Block, Doc, Table};
+use crate::render::value::json_f64;
 use crate::session::Session;
-use crate::syntax::ast::{Arg, Expr};
+use crate::syntax::ast::{Arg, Expr, ExprKind};
 use crate::syntax::span::Span;
 use crate::value::function::{Builtin, ComputedFn, FExpr, FnBody, Function};
 use crate::value::number::{NumFmt, Number};
@@ -161,12 +162,14 @@ impl ClosedForm {
         }))
         .with(Block::Formula { lines, latex });
         doc.push(Block::Data(data));
-        doc.push(Block::Note(self.continuity_line(fmt)));
+        doc.push(Block::Note(self.continuity_line(var, fmt)));
         doc
     }
 
-    /// "pieces meet at t = 0, 1, 2 (continuous)" or which jumps there are.
-    fn continuity_line(&self, fmt: &NumFmt) -> String {
+    /// "the pieces meet at t = 0, 1, 2 (checked exactly)", which jumps there
+    /// are, and where the point masses sit, in the function's variable.
+    fn continuity_line(&self, var: &str, fmt: &NumFmt) -> String {
+        let at = |x: &Number| bound_text(&Bound::Finite(x.clone()), fmt);
         let j = &self.trace.junctions;
         if j.is_empty() {
             return "one formula everywhere: no breakpoints".into();
@@ -174,22 +177,22 @@ impl ClosedForm {
         let masses: Vec<String> = j
             .iter()
             .filter(|x| x.delta.is_some())
-            .map(|x| x.at.format(fmt))
+            .map(|x| at(&x.at))
             .collect();
         let meets: Vec<String> = j
             .iter()
             .filter(|x| x.is_continuous() && x.delta.is_none())
-            .map(|x| x.at.format(fmt))
+            .map(|x| at(&x.at))
             .collect();
         let jumps: Vec<String> = j
             .iter()
             .filter(|x| !x.is_continuous())
             .map(|x| {
                 format!(
-                    "t = {} (from {} to {})",
-                    x.at.format(fmt),
-                    x.left.text("t", fmt),
-                    x.right.text("t", fmt)
+                    "{var} = {} (from {} to {})",
+                    at(&x.at),
+                    x.left.text(var, fmt),
+                    x.right.text(var, fmt)
                 )
             })
             .collect();
@@ -197,7 +200,7 @@ impl ClosedForm {
         let mut out = String::new();
         if !meets.is_empty() {
             out.push_str(&format!(
-                "the pieces meet at t = {}{}",
+                "the pieces meet at {var} = {}{}",
                 meets.join(", "),
                 if approx {
                     " (to 1e-9: floats were involved)"
@@ -216,7 +219,7 @@ impl ClosedForm {
             if !out.is_empty() {
                 out.push_str("; ");
             }
-            out.push_str(&format!("point masses at t = {}", masses.join(", ")));
+            out.push_str(&format!("point masses at {var} = {}", masses.join(", ")));
         }
         out
     }
@@ -350,13 +353,24 @@ pub fn closed_form_of(f: &Function) -> Option<Rc<ClosedForm>> {
 
 /// The closed form of `op(f, g)`, or why there is none (naming the piece).
 pub fn try_closed_form(op: Op, f: &Rc<Function>, g: &Rc<Function>) -> Result<ClosedForm, String> {
+    closed_form_with(op, f, g, &|| false)
+}
+
+/// [`try_closed_form`] with an interrupt check (Ctrl-C), polled by the engine
+/// once per pair of pieces and per result interval.
+fn closed_form_with(
+    op: Op,
+    f: &Rc<Function>,
+    g: &Rc<Function>,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<ClosedForm, String> {
     let fp = to_pw(f, "f")?;
     let gp = to_pw(g, "g")?;
     let eop = match op {
         Op::Conv => ex::Op::Conv,
         Op::Corr => ex::Op::Corr,
     };
-    let (result, trace) = ex::convolve(&fp, &gp, eop, &|| false).map_err(|e| e.to_string())?;
+    let (result, trace) = ex::convolve(&fp, &gp, eop, interrupted).map_err(|e| e.to_string())?;
     Ok(ClosedForm {
         fast: result.pieces.iter().map(FastPiece::new).collect(),
         op,
@@ -380,7 +394,18 @@ pub fn to_pw(f: &Rc<Function>, role: &str) -> Result<PwExpPoly, String> {
             "{name} is computed numerically, so it has no formula to convolve exactly"
         ));
     }
-    let p = cont::prepare(f).map_err(|e| e.to_string())?;
+    let p = cont::prepare(f).map_err(|e| match &f.body {
+        FnBody::Expr(body) => match delta_product(body) {
+            Some(product) => format!(
+                "{name} multiplies two Dirac deltas ({}): a product of distributions has no meaning, \
+                 so {name} is neither a function nor a sum of deltas; to combine two deltas, convolve them \
+                 (conv of delta(t − a) and delta(t − b) is delta(t − (a + b)))",
+                product.render(&f.var, crate::value::function::Style::Text, &NumFmt::default())
+            ),
+            None => format!("{name}: {e}"),
+        },
+        FnBody::Computed(_) => format!("{name}: {e}"),
+    })?;
     if p.irregular {
         return Err(format!(
             "{name} jumps or kinks where its argument is not linear in {}, so its pieces are not all known",
@@ -401,9 +426,9 @@ pub fn to_pw(f: &Rc<Function>, role: &str) -> Result<PwExpPoly, String> {
         };
         let e = exppoly(&piece.expr, &f.var).map_err(|why| {
             format!(
-                "piece {} of {name} (on {}) is outside the exact class: {why}",
+                "piece {} of {name} ({}) is outside the exact class: {why}",
                 i + 1,
-                interval_text(&lo, &hi)
+                open_interval_text(&lo, &hi, &f.var)
             )
         })?;
         // An end belongs to the piece when the function's value there is
@@ -435,23 +460,42 @@ pub fn to_pw(f: &Rc<Function>, role: &str) -> Result<PwExpPoly, String> {
     PwExpPoly::new(pieces, deltas).map_err(|e| format!("{name}: {e}"))
 }
 
-fn interval_text(lo: &Bound, hi: &Bound) -> String {
-    let end = |b: &Bound| match b {
-        Bound::NegInf => "−∞".to_string(),
-        Bound::PosInf => "∞".to_string(),
-        Bound::Finite(x) => x.format(&NumFmt::default()),
-    };
-    let open = if matches!(lo, Bound::NegInf) {
-        "("
-    } else {
-        "["
-    };
-    let close = if matches!(hi, Bound::PosInf) {
-        ")"
-    } else {
-        "]"
-    };
-    format!("{open}{}, {}{close}", end(lo), end(hi))
+/// The open interval between two breakpoints, where a smooth piece's
+/// formula holds: `0 < t < 1`, `t > 0`, `t < 1`, `all t`. (Its ends may
+/// belong to it or to a neighbour; the formula is what is being judged.)
+fn open_interval_text(lo: &Bound, hi: &Bound, var: &str) -> String {
+    let fmt = NumFmt::default();
+    match (lo, hi) {
+        (Bound::Finite(_), Bound::Finite(_)) => format!(
+            "{} < {var} < {}",
+            bound_text(lo, &fmt),
+            bound_text(hi, &fmt)
+        ),
+        (Bound::Finite(_), _) => format!("{var} > {}", bound_text(lo, &fmt)),
+        (_, Bound::Finite(_)) => format!("{var} < {}", bound_text(hi, &fmt)),
+        _ => format!("all {var}"),
+    }
+}
+
+/// The first product of two factors that both hold a Dirac delta
+/// (`delta(t)*delta(t - 1)`, `delta(t)^2`), if any.
+fn delta_product(e: &FExpr) -> Option<&FExpr> {
+    match e {
+        FExpr::Mul(a, b) if a.contains_delta() && b.contains_delta() => Some(e),
+        FExpr::Pow(a, _) if a.contains_delta() => Some(e),
+        FExpr::Const(_) | FExpr::Var | FExpr::Apply(..) => None,
+        FExpr::Neg(a) => delta_product(a),
+        FExpr::Add(a, b)
+        | FExpr::Sub(a, b)
+        | FExpr::Mul(a, b)
+        | FExpr::Div(a, b)
+        | FExpr::Pow(a, b) => delta_product(a).or_else(|| delta_product(b)),
+        FExpr::Call(_, args) => args.iter().find_map(delta_product),
+        FExpr::Piecewise(pieces, otherwise) => pieces
+            .iter()
+            .find_map(|(_, v)| delta_product(v))
+            .or_else(|| delta_product(otherwise)),
+    }
 }
 
 /// A constant ExpPoly's value.
@@ -631,13 +675,43 @@ fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
 // ---------------------------------------------------------------------------
 // exact(…) and steps exact(…)
 
-/// The closed form of the convolution an `exact(…)` argument evaluates to.
-fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<Rc<ClosedForm>> {
+/// The closed form an `exact(…)` argument stands for, and the variable to
+/// show it in.
+///
+/// `exact(conv(f, g))` and `exact(corr(f, g))` with two functions are
+/// recognised from the syntax: the closed form is computed once, directly
+/// (with Ctrl-C honoured), and when an input is outside the class the error
+/// names its piece — even when the numeric `conv(f, g)` would fail too (a
+/// product of deltas). Anything else is evaluated: a convolution value
+/// (`h = conv(f, g)` then `exact(h)`) or a closed form passes through.
+fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<(Rc<ClosedForm>, String)> {
+    if let ExprKind::Call { func, args } = &a.value.kind {
+        let builtin = ctx.env.value(&func.name).is_none();
+        let plain = args.len() == 2 && args.iter().all(|x| x.name.is_none());
+        if builtin && plain && matches!(func.name.as_str(), "conv" | "corr") {
+            let op = if func.name == "conv" {
+                Op::Conv
+            } else {
+                Op::Corr
+            };
+            let f = ctx.eval(&args[0].value)?;
+            let g = ctx.eval(&args[1].value)?;
+            if let (Value::Function(f), Value::Function(g)) = (&f, &g) {
+                let interrupt = ctx.interrupt;
+                return match closed_form_with(op, f, g, &|| interrupt.is_set()) {
+                    Ok(cf) => Ok((Rc::new(cf), f.var.clone())),
+                    Err(_) if interrupt.is_set() => Err(Box::new(crate::eval::interrupted(a.span))),
+                    Err(why) => no_closed_form(a.span, why, op, f, g),
+                };
+            }
+            // Not two functions: the general path below says what is wrong.
+        }
+    }
     let v = ctx.eval(&a.value)?;
     let Some(c) = as_conv(&v) else {
         if let Value::Function(f) = &v {
             if let Some(cf) = closed_form_of(f) {
-                return Ok(cf);
+                return Ok((cf, f.var.clone()));
             }
         }
         return err_hint(
@@ -649,30 +723,45 @@ fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<Rc<ClosedForm>> {
             "e.g. exact(conv(f, g)) or exact(corr(f, g))",
         );
     };
+    let var = c.f.var.clone();
     if let Some(cf) = &c.exact {
-        return Ok(cf.clone());
+        return Ok((cf.clone(), var));
     }
     match try_closed_form(c.op, &c.f, &c.g) {
-        Ok(cf) => Ok(Rc::new(cf)),
-        Err(why) => err_hint(
-            a.span,
-            format!("no closed form: {why}"),
-            format!(
-                "{} is still computed numerically: use it without exact(…)",
-                c.title()
-            ),
-        ),
+        Ok(cf) => Ok((Rc::new(cf), var)),
+        Err(why) => no_closed_form(a.span, why, c.op, &c.f, &c.g),
     }
+}
+
+/// The error for an input outside the class: what is outside, and whether
+/// the numeric convolution still works. (`exact(…)` does not fall back to
+/// numbers itself: a student who asks for a formula is told there is none,
+/// and `conv(f, g)` — which integrates numerically — is one word away.)
+fn no_closed_form<T>(
+    span: Span,
+    why: String,
+    op: Op,
+    f: &Rc<Function>,
+    g: &Rc<Function>,
+) -> EvalResult<T> {
+    let call = format!(
+        "{}({}, {})",
+        op_name(op),
+        f.display_name(),
+        g.display_name()
+    );
+    // The numeric engine needs only the cut into pieces to succeed.
+    let hint = match cont::prepare(f).and_then(|_| cont::prepare(g)) {
+        Ok(_) => format!("{call} is still computed numerically: use it without exact(…)"),
+        Err(e) => format!("{call} cannot be computed numerically either: {e}"),
+    };
+    err_hint(span, format!("no closed form: {why}"), hint)
 }
 
 /// `exact(conv(f, g))`: the closed form as a function.
 pub fn exact_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("exact", args, span, 1, 1, &[])?;
-    let cf = closed_form_arg(ctx, a.positional[0])?;
-    let var = match ctx.eval(&a.positional[0].value)? {
-        Value::Function(f) => f.var.clone(),
-        _ => "t".into(),
-    };
+    let (cf, var) = closed_form_arg(ctx, a.positional[0])?;
     Ok(Value::Function(Rc::new(Function {
         name: None,
         var,
@@ -699,8 +788,8 @@ pub fn steps_exact(
     let fmt = session.settings.num;
     let mut ctx = session.ctx();
     let a = Args::check("exact", args, span, 1, 1, &[])?;
-    let cf = closed_form_arg(&mut ctx, a.positional[0])?;
-    Ok(steps_doc(&cf, "t", &fmt))
+    let (cf, var) = closed_form_arg(&mut ctx, a.positional[0])?;
+    Ok(steps_doc(&cf, &var, &fmt))
 }
 
 fn bound_text(b: &Bound, fmt: &NumFmt) -> String {
@@ -860,29 +949,36 @@ fn steps_doc(cf: &ClosedForm, var: &str, fmt: &NumFmt) -> Doc {
             cf.result.latex(var, fmt)
         ),
     });
-    doc.push(Block::Note(cf.continuity_line(fmt)));
+    doc.push(Block::Note(cf.continuity_line(var, fmt)));
     doc.json = json!({
         "type": "steps",
         "op": "exact",
         "of": cf.title(),
         "intervals": intervals_json,
+        "f": input_json(f, &cf.f, var, fmt),
+        "g": input_json(g, &cf.g, var, fmt),
         "pieces": cf.result.piece_rows(var, fmt).iter().map(|r| r.to_json()).collect::<Vec<_>>(),
-        "junctions": tr.junctions.iter().map(|j| json!({"at": j.at.to_f64(), "continuous": j.is_continuous()})).collect::<Vec<_>>(),
+        "deltas": cf.result.deltas.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+        "junctions": tr.junctions.iter().map(|j| json!({"at": json_f64(j.at.to_f64()), "continuous": j.is_continuous()})).collect::<Vec<_>>(),
     });
     doc
 }
 
 fn bound_json(b: &Bound) -> Json {
     match b {
-        Bound::Finite(x) => json!(x.to_f64()),
+        Bound::Finite(x) => json_f64(x.to_f64()),
         _ => Json::Null,
     }
 }
 
-/// `err` is used by callers that only need the message.
-#[allow(dead_code)]
-fn plain_err<T>(span: Span, msg: String) -> EvalResult<T> {
-    err(span, msg)
+/// An input as the steps saw it: `{"name": "f", "pieces": [...], "deltas": [...]}`,
+/// so the `f_piece`/`g_piece` numbers of the contributions can be looked up.
+fn input_json(name: &str, p: &PwExpPoly, var: &str, fmt: &NumFmt) -> Json {
+    json!({
+        "name": name,
+        "pieces": p.piece_rows(var, fmt).iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+        "deltas": p.deltas.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+    })
 }
 
 /// A factor in a product: sums in parentheses.
