@@ -274,7 +274,23 @@ fn outside_the_class_names_the_piece() {
         ("exact(conv(q, q))", "quadratic"),
         ("exact(conv(b, r))", "piece 1 of r"),
     ] {
-        let e = s.run_collect(call).unwrap_err();
+        // A warning that names the piece, and the numeric value instead of a formula.
+        let mut warnings = Vec::new();
+        s.run(&format!("fallback = {call}"), &mut |e| {
+            if let convolab::session::Event::Warning(d) = e {
+                warnings.push(d.message);
+            }
+        })
+        .unwrap_or_else(|d| panic!("{call}: {}", d.message));
+        assert_eq!(warnings.len(), 1, "{call}: {warnings:?}");
+        assert!(
+            warnings[0].contains(needle) && warnings[0].contains("numerically"),
+            "{call}: {}",
+            warnings[0]
+        );
+        assert!(s.eval_str("fallback(0.5)").is_ok());
+        // `steps exact` has no case analysis to show: an error with the reason.
+        let e = s.run_collect(&format!("steps {call}")).unwrap_err();
         assert!(e.message.contains(needle), "{call}: {}", e.message);
         assert!(
             e.hint.as_deref().unwrap_or("").contains("numerically"),

@@ -36,7 +36,7 @@ pub const OPERATIONS: &[FnHelp] = &[
     FnHelp { name: "integrate", usage: "integrate(f) / integrate(f, a, b)", summary: "definite integral with an error estimate; limits may be ±inf" },
     FnHelp { name: "sample", usage: "sample(f, h, from=a, to=b)", summary: "the sequence x[n] = f(n·h)" },
     FnHelp { name: "riemann", usage: "riemann(conv(f, g), h)", summary: "the discretized convolution h·Σ f(mh)·g((n−m)h), indexed by n (t = n·h)" },
-    FnHelp { name: "exact", usage: "exact(conv(f, g))", summary: "the closed-form piecewise result" },
+    FnHelp { name: "exact", usage: "exact(conv(f, g))", summary: "the closed-form piecewise result when every piece is a sum of c·t^k·exp(α·t) (polynomials, exp, sin, cos) plus deltas; otherwise a warning naming the piece and the numeric result" },
     FnHelp { name: "is_pdf", usage: "is_pdf(w)", summary: "true when w ≥ 0 and ∫ w = 1 (for check)" },
     FnHelp { name: "is_causal", usage: "is_causal(w)", summary: "true when w(t) = 0 for t < 0 (for check)" },
     FnHelp { name: "linspace", usage: "linspace(a, b, n)", summary: "n evenly spaced points from a to b; f(linspace(…)) gives the values" },
