@@ -31,3 +31,39 @@ pub fn check_len(n: usize, span: Span) -> EvalResult<()> {
     }
     Ok(())
 }
+
+/// Entrywise arithmetic aligns two sequences by index, filling the gap
+/// between them with zeros: check the length of the union before it is
+/// allocated. Exact entries are larger, so they have the formula limit.
+pub fn check_aligned(
+    x: &crate::value::Sequence,
+    y: &crate::value::Sequence,
+    span: Span,
+) -> EvalResult<()> {
+    if x.is_empty() || y.is_empty() {
+        return Ok(());
+    }
+    let lo = i128::from(x.start.min(y.start));
+    let hi = i128::from(x.end().max(y.end()));
+    let n = hi - lo;
+    let exact = |s: &crate::value::Sequence| matches!(s.elems, crate::value::Elems::General(_));
+    let limit = if exact(x) || exact(y) {
+        MAX_FORMULA_LEN
+    } else {
+        MAX_ELEMENTS
+    };
+    if n > limit as i128 {
+        return err_hint(
+            span,
+            format!(
+                "aligning n = {}…{} with n = {}…{} needs {n} entries, more than the limit of {limit}",
+                x.start,
+                x.end() - 1,
+                y.start,
+                y.end() - 1
+            ),
+            "entrywise arithmetic fills the gap between the sequences with zeros: check where each starts (`from`), or move one with shift(x, k)",
+        );
+    }
+    Ok(())
+}

@@ -552,6 +552,7 @@ impl<'a> Ctx<'a> {
                 }))
             }
             (Sequence(x), Sequence(y)) => {
+                limits::check_aligned(&x, &y, span)?;
                 x.aligned(&y, aop).map(Sequence).map_err(|e| arith(span, e))
             }
             (Sequence(x), Scalar(s)) => {

@@ -1,0 +1,1 @@
+(= I (mat [a b c d] [e f g h] [i j k l]))

@@ -1,0 +1,1 @@
+plot f, g over -1..3

@@ -1,0 +1,1 @@
+to call a function, write its name right before `(`: `f(t)`

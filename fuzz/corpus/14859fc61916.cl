@@ -1,0 +1,1 @@
+exact on/off

@@ -1,0 +1,1 @@
+(converge (call conv f g) at 1 levels=8)

@@ -1,0 +1,1 @@
+(export (steps (call conv a b) zeros=on) to "c.md")

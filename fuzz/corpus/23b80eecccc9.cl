@@ -1,0 +1,1 @@
+conv(a, b) at 3

@@ -1,0 +1,1 @@
+`=` and the answer after the question

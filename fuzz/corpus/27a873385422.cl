@@ -1,0 +1,1 @@
+`==` compares two values; it cannot define

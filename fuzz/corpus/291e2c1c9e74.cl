@@ -1,0 +1,1 @@
+write at least one value, e.g. `[0]`

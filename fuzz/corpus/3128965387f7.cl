@@ -1,0 +1,1 @@
+conv(a, b, mode=full|same|valid)

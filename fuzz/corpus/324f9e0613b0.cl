@@ -1,0 +1,1 @@
+f(t) = { 0 otherwise; 1 if t > 0 }

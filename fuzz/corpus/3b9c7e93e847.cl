@@ -1,0 +1,1 @@
+e.g. conv_matrix(b, 4)

@@ -1,0 +1,1 @@
+conv_matrix([1, 2, 3], 5, mode=same)

@@ -1,0 +1,1 @@
+to join sequences, add them (`a + shift(b, 3)`)

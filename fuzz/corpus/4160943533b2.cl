@@ -1,0 +1,1 @@
+f(t) = { 1 if t < 0, 2 otherwise; }

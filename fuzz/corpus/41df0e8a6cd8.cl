@@ -1,0 +1,1 @@
+use `steps conv(a, b) at n..m` for a part

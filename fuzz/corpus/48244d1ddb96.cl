@@ -1,0 +1,1 @@
+gauss(t, σ): σ must be a constant

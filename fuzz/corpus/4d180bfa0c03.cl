@@ -1,0 +1,1 @@
+(plot f to "fg.png")

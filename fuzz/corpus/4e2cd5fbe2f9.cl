@@ -1,0 +1,1 @@
+e.g. `check conv(a, b) == conv(b, a)` or `check is_pdf(w)`

@@ -1,0 +1,1 @@
+e.g. steps riemann(conv(f, g), 0.25) at 4

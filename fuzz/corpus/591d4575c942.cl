@@ -1,0 +1,4 @@
+f(t,
+  s) = t
+c = conv(a,
+ b)

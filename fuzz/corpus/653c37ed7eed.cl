@@ -1,0 +1,1 @@
+`at` follows `steps …` or `converge …`: `steps conv(a, b) at 3`

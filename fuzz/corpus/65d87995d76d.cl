@@ -1,0 +1,1 @@
+e.g. converge conv(f, g) at 1

@@ -1,0 +1,1 @@
+(= c (call conv a b))

@@ -1,0 +1,1 @@
+cross-correlation (what CNN libraries call convolution): the kernel b slides over a without flipping

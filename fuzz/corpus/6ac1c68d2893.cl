@@ -1,0 +1,1 @@
+(plot f over (.. 0 1) to "f.png" width=800)

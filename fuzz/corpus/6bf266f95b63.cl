@@ -1,0 +1,1 @@
+`=` cannot be used in a condition

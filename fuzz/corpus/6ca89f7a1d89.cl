@@ -1,0 +1,1 @@
+breakpoints: none (smooth everywhere)

@@ -1,0 +1,1 @@
+e.g. `shape conv(A, K, stride=2)`

@@ -1,0 +1,1 @@
+to compare two values, write `==`

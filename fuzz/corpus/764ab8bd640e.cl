@@ -1,0 +1,1 @@
+x[−n] for sequences, g(−t) for functions, both axes for matrices

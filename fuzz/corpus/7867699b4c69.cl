@@ -1,0 +1,1 @@
+(exercise "c[3]?" = (idx (call conv a b) 3) tol=0.001)

@@ -1,0 +1,1 @@
+conv(a, mode=valid, b)

@@ -1,0 +1,1 @@
+load("C:\data")

@@ -1,0 +1,1 @@
+(export (call conv a b) to "c.csv")

@@ -1,0 +1,1 @@
+the (doubly block) Toeplitz matrix T with T @ a == conv(a, b)

@@ -1,0 +1,1 @@
+plot conv(a, b) to "c.svg"

@@ -1,0 +1,1 @@
+p = { 0 otherwise }

@@ -1,0 +1,1 @@
+write `not` to negate a condition, `!=` for “not equal”

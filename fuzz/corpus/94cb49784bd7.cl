@@ -1,0 +1,1 @@
+corr(a, b, mode=…)

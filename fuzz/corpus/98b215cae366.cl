@@ -1,0 +1,1 @@
+e.g. `steps conv(A, K) at (0, 1)`

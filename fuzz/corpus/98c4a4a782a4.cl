@@ -1,0 +1,1 @@
+to define, write a single `=`: `f(t) = { … }`

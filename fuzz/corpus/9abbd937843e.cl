@@ -1,0 +1,1 @@
+conv_matrix(b, n, mode=…) / conv_matrix(K, [h, w], mode=…)

@@ -1,0 +1,1 @@
+(defseq show[n] n)

@@ -1,0 +1,1 @@
+x[n − k] for sequences, g(t − k) for functions

@@ -1,0 +1,1 @@
+(plot (call conv a b) to "c.svg")

@@ -1,0 +1,1 @@
+plot steps conv(f, g) at 0.3 to "s.png"  # four panels

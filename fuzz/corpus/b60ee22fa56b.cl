@@ -1,0 +1,1 @@
+e.g. `steps conv(a, b) at 3` or `steps conv(a, b) at 10..20`

@@ -1,0 +1,1 @@
+interrupted (Ctrl-C)

@@ -1,0 +1,1 @@
+`=` defines; to compare two values, write `==`

@@ -1,0 +1,1 @@
+e.g. conv_transpose([1, 2], [1, 1, 1], stride=2)

@@ -1,0 +1,1 @@
+support: empty (the function is zero)

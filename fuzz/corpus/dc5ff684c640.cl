@@ -1,0 +1,1 @@
+e.g. riemann(conv(f, g), 0.25)

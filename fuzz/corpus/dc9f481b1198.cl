@@ -1,0 +1,1 @@
+zeros=on

@@ -1,0 +1,1 @@
+(plot f, g over (.. (neg 1) 3))

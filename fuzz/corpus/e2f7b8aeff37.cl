@@ -1,0 +1,1 @@
+write `-` (the plain ASCII minus)

@@ -1,0 +1,1 @@
+use `steps conv(a, b) at n..n` for the term sum

@@ -1,0 +1,1 @@
+`=<` is not an operator

@@ -1,0 +1,1 @@
+(exercise "Compute c[3]" = (idx (call conv a b) 3))

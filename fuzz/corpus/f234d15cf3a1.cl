@@ -1,0 +1,1 @@
+e.g. `steps conv(a, b)`

@@ -1,0 +1,1 @@
+exercise "q" conv(a, b)

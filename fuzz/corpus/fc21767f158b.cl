@@ -1,0 +1,1 @@
+f(t) = { t; 0 otherwise }
