@@ -3673,9 +3673,8 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
             src.push_str("1, ");
         }
         src.push_str("1]");
-        let t = Instant::now();
+        // Linear time is checked by the benchmarks, not by a timed test.
         let s = one(&src);
-        let elapsed = t.elapsed();
         let StmtKind::Assign {
             value:
                 Expr {
@@ -3688,12 +3687,9 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
             panic!()
         };
         assert_eq!(items.len(), 333_333);
-        assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
         // Many statements too.
         let src = "x = 1\n".repeat(100_000);
-        let t = Instant::now();
         assert_eq!(program(&src).len(), 100_000);
-        assert!(t.elapsed() < Duration::from_secs(1));
         // A long number literal is refused before any big-number arithmetic.
         let src = format!("x = {}", "9".repeat(1_000_000));
         fails_with(&src, K::BadNumber);
