@@ -99,6 +99,16 @@ impl ClosedForm {
         self.eval(t).map(Value::float)
     }
 
+    /// The Dirac deltas of the result as `(position, weight)`, for the
+    /// numeric side (`integrate`, a numeric `conv` of the result).
+    pub fn point_masses(&self) -> Vec<(Number, Number)> {
+        self.result
+            .deltas
+            .iter()
+            .map(|d| (d.at.clone(), d.weight.clone()))
+            .collect()
+    }
+
     /// The breakpoints of the result.
     pub fn breakpoints(&self) -> Vec<Number> {
         self.result.breakpoints()
@@ -251,6 +261,10 @@ impl ComputedFn for ClosedFormFn {
 
     fn describe(&self) -> String {
         format!("exact({})", self.0.title())
+    }
+
+    fn point_masses(&self) -> Vec<(Number, Number)> {
+        self.0.point_masses()
     }
 
     fn as_any(&self) -> &dyn Any {
