@@ -919,8 +919,20 @@ fn paren(s: &str) -> String {
     if wrapped(s) {
         return s.to_string();
     }
+    // Only a sum at the top level needs them: `exp(-(t − τ))` does not.
     let inner = s.trim_start_matches(['−', '-']);
-    if inner.contains(" + ") || inner.contains(" − ") || inner.contains(" - ") {
+    let mut depth = 0i32;
+    let mut top_level_sum = false;
+    let chars: Vec<char> = inner.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '+' | '−' | '-' if depth == 0 && i > 0 && chars[i - 1] == ' ' => top_level_sum = true,
+            _ => {}
+        }
+    }
+    if top_level_sum {
         format!("({s})")
     } else {
         s.to_string()
