@@ -102,7 +102,10 @@ pub struct Approx {
 pub fn prepare(f: &Rc<Function>) -> Result<Prepared, ContError> {
     let (regular, deltas) = match &f.body {
         FnBody::Expr(e) => split_deltas(e)?,
-        FnBody::Computed(_) => (FExpr::Apply(f.clone(), Box::new(FExpr::Var)), Vec::new()),
+        FnBody::Computed(c) => (
+            FExpr::Apply(f.clone(), Box::new(FExpr::Var)),
+            c.point_masses(),
+        ),
     };
     let structure = f.structure();
     let breaks: Vec<f64> = structure.breaks.iter().map(Number::to_f64).collect();

@@ -136,6 +136,12 @@ impl ComputedFn for ConvFn {
         format!("{} = {}", self.title(), self.definition("t"))
     }
 
+    fn point_masses(&self) -> Vec<(Number, Number)> {
+        self.exact
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.point_masses())
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }

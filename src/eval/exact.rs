@@ -108,6 +108,16 @@ impl ClosedForm {
         self.eval(t).map(Value::float)
     }
 
+    /// The Dirac deltas of the result as `(position, weight)`, for the
+    /// numeric side (`integrate`, a numeric `conv` of the result).
+    pub fn point_masses(&self) -> Vec<(Number, Number)> {
+        self.result
+            .deltas
+            .iter()
+            .map(|d| (d.at.clone(), d.weight.clone()))
+            .collect()
+    }
+
     /// The breakpoints of the result.
     pub fn breakpoints(&self) -> Vec<Number> {
         self.result.breakpoints()
@@ -331,6 +341,10 @@ impl ComputedFn for ClosedFormFn {
 
     fn describe(&self) -> String {
         format!("exact({})", self.0.title())
+    }
+
+    fn point_masses(&self) -> Vec<(Number, Number)> {
+        self.0.point_masses()
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -1006,8 +1020,20 @@ fn paren(s: &str) -> String {
     if wrapped(s) {
         return s.to_string();
     }
+    // Only a sum at the top level needs them: `exp(-(t − τ))` does not.
     let inner = s.trim_start_matches(['−', '-']);
-    if inner.contains(" + ") || inner.contains(" − ") || inner.contains(" - ") {
+    let mut depth = 0i32;
+    let mut top_level_sum = false;
+    let chars: Vec<char> = inner.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '+' | '−' | '-' if depth == 0 && i > 0 && chars[i - 1] == ' ' => top_level_sum = true,
+            _ => {}
+        }
+    }
+    if top_level_sum {
         format!("({s})")
     } else {
         s.to_string()

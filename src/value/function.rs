@@ -286,6 +286,11 @@ pub trait ComputedFn: std::fmt::Debug {
     fn support(&self) -> (f64, f64);
     /// Short description for `show`.
     fn describe(&self) -> String;
+    /// Dirac deltas `(position, weight)` that are part of the function but
+    /// not of its values (a closed form of two inputs with deltas).
+    fn point_masses(&self) -> Vec<(Number, Number)> {
+        Vec::new()
+    }
     /// Downcast hook for engines that recognise their own results.
     fn as_any(&self) -> &dyn std::any::Any;
 }
