@@ -782,7 +782,11 @@ pub fn exact_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> 
     let (cf, var) = match closed_form_arg(ctx, a.positional[0]) {
         Ok(x) => x,
         Err(d) if d.message.starts_with("no closed form") && !ctx.interrupt.is_set() => {
-            let v = ctx.eval(&a.positional[0].value)?;
+            // When the numeric side cannot do it either, the closed-form
+            // error is the better explanation.
+            let Ok(v) = ctx.eval(&a.positional[0].value) else {
+                return Err(d);
+            };
             if as_conv(&v).is_none() {
                 return Err(d);
             }
