@@ -82,7 +82,16 @@ pub fn run_text(
     let mut outcome = Outcome::Ok;
     for stmt in &stmts {
         if io.echo && session.settings.format != Format::Json {
-            let src = &text[stmt.span.start..stmt.span.end];
+            let mut src = &text[stmt.span.start..stmt.span.end];
+            // When the student is asked, the echo must not give the answer
+            // away: show `exercise "question"` without its `= answer`.
+            if session.interaction.is_some() && src.trim_start().starts_with("exercise") {
+                if let Some(open) = src.find('"') {
+                    if let Some(close) = src[open + 1..].find('"') {
+                        src = &src[..open + 1 + close + 1];
+                    }
+                }
+            }
             let mut lines = src.lines();
             if let Some(first) = lines.next() {
                 let _ = writeln!(io.out, "» {first}");
