@@ -135,6 +135,17 @@ pub enum ConvError {
     )]
     TooManyRows { rows: u128, limit: usize },
     #[error(
+        "the view at n = {n} would span {columns} columns (m = {lo}…{hi}), more than the limit of {limit}: \
+         the kernel there lies far from the input"
+    )]
+    TooWideView {
+        n: i64,
+        columns: u128,
+        lo: i64,
+        hi: i64,
+        limit: usize,
+    },
+    #[error(
         "the step table would have {terms} terms, more than the limit of {limit}; \
          ask for one index (`at n`) or fewer rows"
     )]
@@ -1227,7 +1238,15 @@ pub fn sliding_1d<T: Ring>(
         (false, true) => (xs, xe),
         (false, false) => (xs.min(fs), xe.max(fe)),
     };
-    check_rows((hi - lo) as u128)?;
+    if (hi - lo) as u128 > MAX_STEP_ROWS as u128 {
+        return Err(ConvError::TooWideView {
+            n,
+            columns: (hi - lo) as u128,
+            lo,
+            hi: hi - 1,
+            limit: MAX_STEP_ROWS,
+        });
+    }
     let mut value = T::zero();
     let (mut xr, mut kr, mut pr) = (Vec::new(), Vec::new(), Vec::new());
     for m in lo..hi {
@@ -1870,7 +1889,7 @@ mod tests {
         assert!(matches!(err, ConvError::TooManyTerms { .. }));
         let err =
             sliding_1d(Op::Conv, SeqRef::new(0, &y), SeqRef::new(0, &y), 5_000_000).unwrap_err();
-        assert!(matches!(err, ConvError::TooManyRows { .. }));
+        assert!(matches!(err, ConvError::TooWideView { .. }));
     }
 
     // --- properties ------------------------------------------------------------
