@@ -4,6 +4,7 @@
 //! parser must return, and evaluation in every output format must neither
 //! panic nor take longer than its budget.
 
+#[allow(dead_code)] // the fuzzer uses all of it, this test a part
 #[path = "../examples/fuzz/targets.rs"]
 mod targets;
 
