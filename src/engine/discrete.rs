@@ -295,12 +295,20 @@ fn check_seq<T>(x: SeqRef<'_, T>) -> Result<(), ConvError> {
 }
 
 fn check_len(what: &str, len: u128) -> Result<(), ConvError> {
+    check_len_advice(
+        what,
+        len,
+        "use shorter sequences, or mode=valid to keep fewer samples",
+    )
+}
+
+fn check_len_advice(what: &str, len: u128, advice: &'static str) -> Result<(), ConvError> {
     if len > MAX_SEQ_LEN as u128 {
         return Err(ConvError::TooLarge {
             what: what.to_string(),
             size: len,
             limit: MAX_SEQ_LEN as u128,
-            advice: "use shorter sequences, or mode=valid to keep fewer samples",
+            advice,
         });
     }
     Ok(())
@@ -873,7 +881,11 @@ fn check_period(n: i64) -> Result<usize, ConvError> {
             expected: "at least 1",
         });
     }
-    check_len("the circular convolution", n as u128)?;
+    check_len_advice(
+        "the circular convolution",
+        n as u128,
+        "the period is the result's length: a period of len(a) + len(b) − 1 already gives the linear convolution",
+    )?;
     Ok(n as usize)
 }
 
@@ -1028,7 +1040,11 @@ fn check_dft_len(len: usize, n: i64) -> Result<usize, ConvError> {
             expected: "at least 1",
         });
     }
-    check_len("the DFT", n as u128)?;
+    check_len_advice(
+        "the DFT",
+        n as u128,
+        "the DFT has as many bins as its length: ask for fewer, e.g. dft(a, 64)",
+    )?;
     if (n as usize) < len {
         return Err(ConvError::ShapeMismatch(format!(
             "a DFT of length {n} cannot hold the {len} samples of its input (they would be dropped); \
