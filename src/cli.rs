@@ -128,7 +128,11 @@ pub fn main() -> i32 {
                 color,
                 echo: false,
             };
-            let (o, _) = runner::run_text(&mut session, "-c", code, code, 0, &mut io);
+            let (o, flow) = runner::run_text(&mut session, "-c", code, code, 0, &mut io);
+            if let crate::session::Flow::Lesson(n) = flow {
+                drop((out, err));
+                return status(run_numbered_lesson(&mut session, n, color, false));
+            }
             status(o)
         }
         (None, None) => {
@@ -169,7 +173,11 @@ pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
         color,
         echo: false,
     };
-    let (o, _) = runner::run_text(session, "<stdin>", &text, &text, 0, &mut io);
+    let (o, flow) = runner::run_text(session, "<stdin>", &text, &text, 0, &mut io);
+    if let crate::session::Flow::Lesson(n) = flow {
+        drop((out, err));
+        return status(run_numbered_lesson(session, n, color, false));
+    }
     status(o)
 }
 

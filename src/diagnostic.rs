@@ -163,10 +163,14 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let limit = if name.chars().count() <= 3 { 1 } else { 2 };
+    let len = name.chars().count();
+    let limit = if len <= 3 { 1 } else { 2 };
     candidates
         .into_iter()
         .filter(|c| *c != name)
+        // Every one-letter name is one edit from every other: suggest one
+        // only when it differs in case (`k` for `K`).
+        .filter(|c| len > 1 || c.to_lowercase() == name.to_lowercase())
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))

@@ -135,6 +135,17 @@ pub enum ConvError {
     )]
     TooManyRows { rows: u128, limit: usize },
     #[error(
+        "the view at n = {n} would span {columns} columns (m = {lo}…{hi}), more than the limit of {limit}: \
+         the kernel there lies far from the input"
+    )]
+    TooWideView {
+        n: i64,
+        columns: u128,
+        lo: i64,
+        hi: i64,
+        limit: usize,
+    },
+    #[error(
         "the step table would have {terms} terms, more than the limit of {limit}; \
          ask for one index (`at n`) or fewer rows"
     )]
@@ -284,12 +295,20 @@ fn check_seq<T>(x: SeqRef<'_, T>) -> Result<(), ConvError> {
 }
 
 fn check_len(what: &str, len: u128) -> Result<(), ConvError> {
+    check_len_advice(
+        what,
+        len,
+        "use shorter sequences, or mode=valid to keep fewer samples",
+    )
+}
+
+fn check_len_advice(what: &str, len: u128, advice: &'static str) -> Result<(), ConvError> {
     if len > MAX_SEQ_LEN as u128 {
         return Err(ConvError::TooLarge {
             what: what.to_string(),
             size: len,
             limit: MAX_SEQ_LEN as u128,
-            advice: "use shorter sequences, or mode=valid to keep fewer samples",
+            advice,
         });
     }
     Ok(())
@@ -862,7 +881,11 @@ fn check_period(n: i64) -> Result<usize, ConvError> {
             expected: "at least 1",
         });
     }
-    check_len("the circular convolution", n as u128)?;
+    check_len_advice(
+        "the circular convolution",
+        n as u128,
+        "the period is the result's length: a period of len(a) + len(b) − 1 already gives the linear convolution",
+    )?;
     Ok(n as usize)
 }
 
@@ -1017,7 +1040,11 @@ fn check_dft_len(len: usize, n: i64) -> Result<usize, ConvError> {
             expected: "at least 1",
         });
     }
-    check_len("the DFT", n as u128)?;
+    check_len_advice(
+        "the DFT",
+        n as u128,
+        "the DFT has as many bins as its length: ask for fewer, e.g. dft(a, 64)",
+    )?;
     if (n as usize) < len {
         return Err(ConvError::ShapeMismatch(format!(
             "a DFT of length {n} cannot hold the {len} samples of its input (they would be dropped); \
@@ -1227,7 +1254,15 @@ pub fn sliding_1d<T: Ring>(
         (false, true) => (xs, xe),
         (false, false) => (xs.min(fs), xe.max(fe)),
     };
-    check_rows((hi - lo) as u128)?;
+    if (hi - lo) as u128 > MAX_STEP_ROWS as u128 {
+        return Err(ConvError::TooWideView {
+            n,
+            columns: (hi - lo) as u128,
+            lo,
+            hi: hi - 1,
+            limit: MAX_STEP_ROWS,
+        });
+    }
     let mut value = T::zero();
     let (mut xr, mut kr, mut pr) = (Vec::new(), Vec::new(), Vec::new());
     for m in lo..hi {
@@ -1870,7 +1905,7 @@ mod tests {
         assert!(matches!(err, ConvError::TooManyTerms { .. }));
         let err =
             sliding_1d(Op::Conv, SeqRef::new(0, &y), SeqRef::new(0, &y), 5_000_000).unwrap_err();
-        assert!(matches!(err, ConvError::TooManyRows { .. }));
+        assert!(matches!(err, ConvError::TooWideView { .. }));
     }
 
     // --- properties ------------------------------------------------------------

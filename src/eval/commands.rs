@@ -292,8 +292,7 @@ fn command(
             } else {
                 for n in names {
                     if !session.env.remove(&n.name) {
-                        let ctx = session.ctx();
-                        return Err(ctx.unknown_name(&n.name, n.span));
+                        return Err(Box::new(not_defined(session, &n.name, n.span)));
                     }
                 }
             }
@@ -355,8 +354,9 @@ fn command(
             let doc = query_doc(session, query, out)?;
             let mut text = doc.render(format);
             text.push('\n');
-            crate::eval::io::write_atomically(&to.value, text.as_bytes())
-                .map_err(|e| Box::new(Diagnostic::error(e, Some(to.span))))?;
+            crate::eval::io::write_atomically(&to.value, text.as_bytes()).map_err(|e| {
+                Box::new(Diagnostic::error(e, Some(to.span)).with_hint(crate::eval::io::WRITE_HINT))
+            })?;
             out(Event::Doc(message(format!(
                 "wrote {} ({})",
                 to.value,
@@ -389,7 +389,18 @@ fn command(
             let mut ctx = session.ctx();
             let n = ctx.integer(which, "the lesson number")?;
             if n < 1 {
-                return err(which.span, "lessons are numbered from 1");
+                return err_hint(
+                    which.span,
+                    "lessons are numbered from 1",
+                    "`convolab lessons` lists the bundled lessons",
+                );
+            }
+            if crate::lesson::find(&crate::lesson::lessons_dir(), n as usize).is_none() {
+                return err_hint(
+                    which.span,
+                    format!("there is no lesson {n}"),
+                    "`convolab lessons` lists the bundled lessons",
+                );
             }
             return Ok(Flow::Lesson(n as usize));
         }
@@ -416,6 +427,21 @@ fn command(
         }
     }
     Ok(Flow::Continue)
+}
+
+/// `clear q` of a name that is not defined: suggest only defined names
+/// (a built-in cannot be cleared).
+fn not_defined(session: &Session, name: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::error(format!("'{name}' is not defined"), Some(span));
+    match crate::diagnostic::did_you_mean(name, session.env.names()) {
+        Some(s) => d.with_label(format!("did you mean '{s}'?")),
+        None if crate::eval::calls::is_function_name(name) => d
+            .with_label("a built-in")
+            .with_hint("only your own definitions can be cleared; `vars` lists them"),
+        None => d
+            .with_label("nothing to clear")
+            .with_hint("`vars` lists what is defined"),
+    }
 }
 
 /// A one-line message Doc.

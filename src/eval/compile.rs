@@ -436,7 +436,7 @@ pub fn define_sequence(
         );
     }
     let (first, last) = (lo.ceil() as i64, hi.floor() as i64);
-    let count = (last - first + 1).max(0) as u64;
+    let count = (i128::from(last) - i128::from(first) + 1).clamp(0, i128::from(u64::MAX)) as u64;
     if count as usize > limits::MAX_FORMULA_LEN || count > limits::MAX_FORMULA_LEN as u64 {
         return err_hint(
             body.span,
@@ -447,6 +447,9 @@ pub fn define_sequence(
             ),
             "narrow the condition's range",
         );
+    }
+    if count > 0 {
+        limits::check_indices(i128::from(first), count as usize, body.span)?;
     }
     let mut values = Vec::with_capacity(count as usize);
     for n in first..=last {
@@ -466,7 +469,8 @@ pub fn define_sequence(
         .take_while(|v| crate::engine::ring::Ring::is_zero(*v))
         .count();
     values.drain(..leading);
-    let start = first + leading as i64;
+    let max = crate::engine::discrete::MAX_INDEX;
+    let start = (first + leading as i64).clamp(-max, max);
     while values.len() > 1
         && values
             .last()

@@ -331,6 +331,17 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
                     fmt(h)
                 ))
             }
+            QuadStatus::NonFinite { at }
+                if (l.is_infinite() || h.is_infinite()) && at.abs() > 100.0 =>
+            {
+                return Err(format!(
+                    "∫ {} diverges on ({}, {}): it grows without bound (it overflows at {})",
+                    f.display_name(),
+                    fmt(l),
+                    fmt(h),
+                    fmt(at)
+                ))
+            }
             QuadStatus::NonFinite { at } => {
                 return Err(format!(
                     "{} is not finite at {} (inside the integration range)",
@@ -402,6 +413,16 @@ fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> 
     }
     match integrate_fn(ctx, &f, lo, hi) {
         Ok(e) => Ok(Value::Estimate(e)),
+        Err(m) if m.contains("diverges") => err_hint(
+            span,
+            m,
+            "the area has no finite value there: integrate over a finite range, e.g. integrate(f, 0, 10)",
+        ),
+        Err(m) if m.contains("not finite") => err_hint(
+            span,
+            m,
+            "the integral does not exist across that point: integrate over a range that avoids it, or up to it from one side",
+        ),
         Err(m) => err(span, m),
     }
 }
@@ -531,13 +552,40 @@ fn grid(
         );
     }
     if count < 1.0 {
-        return err(span, "no sample point n·h falls in the range");
+        if lo > hi {
+            return err_hint(
+                span,
+                format!(
+                    "the range from={} to={} is reversed",
+                    format_float(lo, 6),
+                    format_float(hi, 6)
+                ),
+                "`from` is where the samples start and `to` where they end: write the smaller value first",
+            );
+        }
+        return err_hint(
+            span,
+            format!(
+                "no sample point n·h falls in [{}, {}]",
+                format_float(lo, 6),
+                format_float(hi, 6)
+            ),
+            "use a smaller step h, or a wider range (from=, to=)",
+        );
     }
     let _ = ctx;
+    if !first.is_finite() || first.abs() > 1e19 {
+        return err_hint(
+            span,
+            "the sample indices n = from/h are too large",
+            "use a larger step h, or a range nearer 0",
+        );
+    }
+    let first = limits::check_indices(first as i128, count as usize, span)?;
     Ok(Grid {
         h,
-        first: first as i64,
-        last: last as i64,
+        first,
+        last: first + count as i64 - 1,
     })
 }
 

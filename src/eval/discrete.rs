@@ -47,6 +47,9 @@ fn conv_err(span: Span, e: ConvError) -> Box<Diagnostic> {
             Some("e.g. `steps conv(a, b) at 3` or `steps conv(a, b) at 10..20`")
         }
         ConvError::TooMuchWork { .. } => Some("multiply by 1.0 to convert: `conv(1.0*a, b)`"),
+        ConvError::TooWideView { .. } => Some(
+            "the output is 0 there (no overlap); pick an n inside the output's range, which `shape` shows",
+        ),
         _ => None,
     };
     let d = Diagnostic::error(e.to_string(), Some(span));
@@ -112,17 +115,42 @@ fn pair_option(ctx: &mut Ctx, a: &Args, name: &str, default: i64) -> EvalResult<
             format!("e.g. `{name}=2` or `{name}=[2, 1]`"),
         )
     };
-    match &v {
+    let pair = match &v {
         Value::Scalar(s) => match int(Some(s.clone())) {
-            Some(n) => Ok((n, n)),
-            None => bad(),
+            Some(n) => (n, n),
+            None => return bad(),
         },
         Value::Sequence(s) if s.len() == 2 => match (int(s.elems.get(0)), int(s.elems.get(1))) {
-            (Some(r), Some(c)) => Ok((r, c)),
-            _ => bad(),
+            (Some(r), Some(c)) => (r, c),
+            _ => return bad(),
         },
-        _ => bad(),
+        _ => return bad(),
+    };
+    // Checked here, so the caret lands on the option's value.
+    let (min, advice) = match name {
+        "padding" | "output_padding" => (
+            0,
+            "padding adds that many zeros on each side; `padding=same` keeps the input's size",
+        ),
+        "stride" => (
+            1,
+            "stride=1 visits every position, stride=2 every other one",
+        ),
+        _ => (
+            1,
+            "dilation=1 is the kernel as written; dilation=2 spreads its taps one sample apart",
+        ),
+    };
+    let worst = pair.0.min(pair.1);
+    if worst < min {
+        let bound = if min == 0 { "0 or more" } else { "at least 1" };
+        return err_hint(
+            arg.value.span,
+            format!("{name} must be {bound}, not {worst}"),
+            advice,
+        );
     }
+    Ok(pair)
 }
 
 /// The 2D options; `None` for mode means "not given".
@@ -583,6 +611,13 @@ fn conv_matrix_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value
                     "e.g. conv_matrix(b, 4)",
                 );
             };
+            if n < 1 {
+                return err_hint(
+                    sspan,
+                    format!("the input length must be at least 1, not {n}"),
+                    "conv_matrix(b, n) is the matrix that convolves sequences of length n with b, e.g. conv_matrix(b, 4)",
+                );
+            }
             let mode = mode_option(&a)?.unwrap_or_default();
             let m = match b.elems.floats() {
                 Some(f) if matches!(b.elems, Elems::Float(_)) => {
@@ -621,6 +656,13 @@ fn conv_matrix_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value
                     "e.g. conv_matrix(K, [3, 4], mode=valid)",
                 );
             };
+            if hw.0 < 1 || hw.1 < 1 {
+                return err_hint(
+                    sspan,
+                    format!("the input size must be at least 1×1, not {}×{}", hw.0, hw.1),
+                    "e.g. conv_matrix(K, [3, 4], mode=valid)",
+                );
+            }
             let op = match a.word("op", &["conv", "corr"])? {
                 Some((w, _)) if w == "corr" => Op::Corr,
                 _ => Op::Conv,
@@ -906,7 +948,13 @@ fn zeros_option(options: &[Arg]) -> EvalResult<bool> {
         zeros = match &o.value.kind {
             ExprKind::Ident(w) if w == "on" || w == "true" => true,
             ExprKind::Ident(w) if w == "off" || w == "false" => false,
-            _ => return err(o.value.span, "zeros takes on or off"),
+            _ => {
+                return err_hint(
+                    o.value.span,
+                    "zeros takes on or off",
+                    "zeros=on also shows the zero-padded terms",
+                )
+            }
         };
     }
     Ok(zeros)

@@ -41,7 +41,11 @@ pub fn exercise(
                 let mut ctx = session.ctx();
                 let v = ctx.real(&o.value, "tol")?.to_f64();
                 if !(v >= 0.0 && v.is_finite()) {
-                    return err(o.value.span, "tol must be a non-negative number");
+                    return crate::eval::err_hint(
+                        o.value.span,
+                        "tol must be a non-negative number",
+                        "tol is how far an answer may be from the exact value, e.g. tol=0.01",
+                    );
                 }
                 tol = v;
             }

@@ -3,6 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Advice for a file that cannot be written.
+pub const WRITE_HINT: &str =
+    "write to a directory that exists and that you may write to; a relative path starts in the directory convolab was started in";
+
 /// Write `bytes` to `path` through a temporary file in the same directory,
 /// renamed into place on success and removed on failure.
 pub fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), String> {

@@ -67,3 +67,20 @@ pub fn check_aligned(
     }
     Ok(())
 }
+
+/// Sequence indices stay within ±2^61 (the engine's bound), so that index
+/// arithmetic (a start plus a length, the sum of two starts) never
+/// overflows. Returns `start` as an i64.
+pub fn check_indices(start: i128, len: usize, span: Span) -> EvalResult<i64> {
+    let max = i128::from(crate::engine::discrete::MAX_INDEX);
+    let last = start + len.max(1) as i128 - 1;
+    if start.abs() > max || last.abs() > max {
+        let at = if start.abs() > max { start } else { last };
+        return err_hint(
+            span,
+            format!("sequence indices must stay within ±2^61, but this one reaches n = {at}"),
+            "start the sequence nearer n = 0 (`from`), or shift it by less",
+        );
+    }
+    Ok(start as i64)
+}

@@ -330,7 +330,14 @@ impl<'a> Ctx<'a> {
         self.warn_scalars_among_letters(items.iter(), &values);
         let start = match from {
             None => 0,
-            Some(f) => self.integer(f, "the start index after `from`")?,
+            Some(f) => {
+                let start = self
+                    .integer(f, "the start index after `from`")
+                    .map_err(|d| {
+                        whole_number_hint(d, "indices are whole numbers, e.g. `[1, 2] from -1`")
+                    })?;
+                limits::check_indices(i128::from(start), values.len(), f.span)?
+            }
         };
         Ok(Value::Sequence(Sequence::from_scalars(start, values)))
     }
@@ -827,6 +834,15 @@ fn compare(
 }
 
 /// An integer from a value (exact integers, or floats with no fraction).
+/// Add `hint` to a "must be a whole number" error that has none.
+pub fn whole_number_hint(d: Box<Diagnostic>, hint: &str) -> Box<Diagnostic> {
+    if d.hint.is_none() && d.message.contains("whole number") {
+        Box::new((*d).with_hint(hint))
+    } else {
+        d
+    }
+}
+
 pub fn value_integer(v: &Value, span: Span, what: &str) -> EvalResult<i64> {
     match v.as_number() {
         Some(n) => match n.to_i64() {

@@ -110,8 +110,15 @@ fn reversed(e: &Elems) -> Elems {
 pub fn shift(v: Value, k: &Value, span: Span, kspan: Span) -> EvalResult<Value> {
     match v {
         Value::Sequence(s) => {
-            let k = crate::eval::value_integer(k, kspan, "a sequence shift")?;
-            Ok(Value::Sequence(Sequence::new(s.start + k, s.elems)))
+            let k = crate::eval::value_integer(k, kspan, "a sequence shift").map_err(|d| {
+                crate::eval::whole_number_hint(
+                    d,
+                    "a sequence moves by whole samples; to shift by a fraction, shift a function and sample it: sample(shift(g, 0.5), 0.25)",
+                )
+            })?;
+            let start = i128::from(s.start) + i128::from(k);
+            let start = crate::eval::limits::check_indices(start, s.len(), kspan)?;
+            Ok(Value::Sequence(Sequence::new(start, s.elems)))
         }
         Value::Function(f) => {
             let Some(a) = k.as_number() else {
@@ -220,12 +227,13 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
             let path = match ctx.eval(&a.positional[0].value)? {
                 Value::Str(s) => s,
                 other => {
-                    return err(
+                    return err_hint(
                         a.positional[0].span,
                         format!(
                             "load needs a file name in quotes, not {}",
                             other.kind_name()
                         ),
+                        "e.g. load(\"x.csv\")",
                     )
                 }
             };
@@ -237,12 +245,13 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
             let path = match ctx.eval(&a.positional[1].value)? {
                 Value::Str(s) => s,
                 other => {
-                    return err(
+                    return err_hint(
                         a.positional[1].span,
                         format!(
                             "save needs a file name in quotes, not {}",
                             other.kind_name()
                         ),
+                        "e.g. save(v, \"y.csv\")",
                     )
                 }
             };
@@ -282,10 +291,10 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
                 }
             };
             crate::eval::io::write_atomically(&path, text.as_bytes()).map_err(|e| {
-                Box::new(crate::diagnostic::Diagnostic::error(
-                    e,
-                    Some(a.positional[1].span),
-                ))
+                Box::new(
+                    crate::diagnostic::Diagnostic::error(e, Some(a.positional[1].span))
+                        .with_hint(crate::eval::io::WRITE_HINT),
+                )
             })?;
             Ok(Value::Str(format!("wrote {path}")))
         }

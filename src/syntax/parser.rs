@@ -2241,12 +2241,57 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// `name =` (or `f(t) =`, `y[n] =`) at the start of a line inside a
+    /// block that opened on an earlier line: the block's `}` is missing, the
+    /// `=` is not a comparison gone wrong.
+    fn definition_in_block(&self, j: &'s str) -> Option<Fail> {
+        let op = self.open.borrow().last().copied()?;
+        let p = self.pos(j);
+        let line_start = self.src[..p].rfind('\n').map_or(0, |k| k + 1);
+        if op.close != '}' || line_start <= op.span.end {
+            return None;
+        }
+        let line = &self.src[line_start..p];
+        let head = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        let name_end = head
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(head.len());
+        let args = &head[name_end..];
+        let starts_name = head
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        let head_ok = args.is_empty()
+            || (args.starts_with('(') && args.ends_with(')'))
+            || (args.starts_with('[') && args.ends_with(']'));
+        if !starts_name || !head_ok {
+            return None;
+        }
+        let start = line_start + indent;
+        Some(hard(
+            error(
+                K::Expected,
+                Span::new(start, start + head.len()),
+                format!(
+                    "expected `}}` to close the block opened here, found a definition of `{}`",
+                    &head[..name_end]
+                ),
+            )
+            .with_related(op.span, "`{` opened here")
+            .with_hint("is a `}` missing before this line? The `{` is still open here"),
+        ))
+    }
+
     /// After a piece: a separator or `}`.
     fn after_piece(&self, rest: &'s str, bare: bool) -> Result<&'s str, Fail> {
         let j = self.ws(rest);
         match j.chars().next() {
             Some(';' | ',' | '\n' | '}') => Ok(j),
             None => Err(self.expected(j, "`}`")),
+            Some(_) if single_eq(j).is_some() && self.definition_in_block(j).is_some() => Err(self
+                .definition_in_block(j)
+                .unwrap_or_else(|| self.expected(j, "`}`"))),
             Some(_) if single_eq(j).is_some() => Err(hard(
                 error(
                     K::Expected,

@@ -261,7 +261,14 @@ impl Number {
         if b == 0.0 && e < 0.0 {
             return Err(ArithError::DivisionByZero);
         }
-        Ok(Number::Float(b.powf(e)))
+        let p = b.powf(e);
+        if p.is_infinite() && b.is_finite() && e.is_finite() {
+            return Err(ArithError::Domain(format!(
+                "{}^{} is too large: it is beyond the largest number, about 1.8·10^308",
+                self, exponent
+            )));
+        }
+        Ok(Number::Float(p))
     }
 
     /// Compare values; `None` only when a float is NaN.
@@ -369,7 +376,21 @@ pub fn rational_to_f64(r: &BigRational) -> f64 {
     } else {
         (r.numer() << ((-shift) as usize)) / r.denom()
     };
-    scaled.to_f64().unwrap_or(f64::NAN) * 2f64.powi(shift.clamp(-2000, 2000) as i32)
+    ldexp(scaled.to_f64().unwrap_or(f64::NAN), shift)
+}
+
+/// `x·2^e` without the intermediate overflow of `2f64.powi(e)`: for e below
+/// −1023 that power is 1/∞ = 0, which lost every value under about 1e-290.
+fn ldexp(mut x: f64, mut e: i64) -> f64 {
+    while e > 1000 && x.is_finite() && x != 0.0 {
+        x *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 && x.is_finite() && x != 0.0 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    x * 2f64.powi(e.clamp(-2000, 2000) as i32)
 }
 
 /// `13/8` → `1.625`, `1/3` → `1/3`, `-2` → `-2`.
@@ -501,6 +522,15 @@ mod tests {
             lit("1").div(&lit("0")).unwrap_err(),
             ArithError::DivisionByZero
         );
+    }
+
+    #[test]
+    fn rational_to_f64_tiny() {
+        let r = lit("1e-300");
+        assert!((r.to_f64() / 1e-300 - 1.0).abs() < 1e-12, "{}", r.to_f64());
+        let r = lit("3e-320");
+        assert!((r.to_f64() / 3e-320 - 1.0).abs() < 1e-3, "{}", r.to_f64());
+        assert_eq!(lit("1e-400").to_f64(), 0.0);
     }
 
     #[test]
