@@ -192,3 +192,33 @@ case! {
     exercise_negative_tolerance: "exercise \"q\" = 3 tol=-1";
     exercise_unknown_name_in_answer: "exercise \"c[3]\" = conv(a, bb)[3]";
 }
+// Plots and animations: ranges, files, sizes, what can be drawn.
+case! {
+    plot_reversed_range: "plot f over 2..1";
+    plot_infinite_range: "plot f over 0..inf";
+    plot_range_not_number: "plot f over a..b";
+    plot_unknown_extension: "plot f to \"x.bmp\"";
+    plot_missing_directory: "plot f to \"/nonexistent/dir/x.png\"";
+    plot_number: "plot 3";
+    plot_terminal_width_zero: "plot f over 0..1 width=0";
+    plot_file_too_large: "plot f to \"x.png\" width=100000";
+    plot_unknown_option: "plot f over 0..1 colour=red";
+    plot_too_many_samples: "plot sample(f, 1e-9)";
+    animate_not_a_convolution: "animate f to \"a.gif\"";
+    animate_png: "animate conv(f, g) over -1..4 to \"s.png\"";
+    animate_too_many_frames: "animate conv(f, g) over -1..4 frames=1000000 to \"s.gif\"";
+}
+// Closed forms: what exact(…) accepts, and what it says outside its class.
+case! {
+    exact_not_a_convolution: "exact(3)";
+    exact_of_sequences: "exact(conv(a, b))";
+    exact_two_arguments: "exact(conv(f, g), 2)";
+    exact_outside_class_warns: "q(t) = { sqrt(t) if 0 <= t < 1 }\nexact(conv(f, q))";
+    exact_steps_outside_class: "q(t) = gauss(t, 1)\nsteps exact(conv(f, q))";
+    exact_builtin_without_arguments: "exact(conv(f, gauss))";
+}
+// A function leaving a built-in's domain at a point.
+case! {
+    numeric_function_not_real: "q(t) = sqrt(t)\nq(-1)";
+    numeric_negative_fractional_power: "(-8)^(1/3)";
+}

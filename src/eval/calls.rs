@@ -78,8 +78,9 @@ impl<'a> Args<'a> {
         let named: Vec<&Arg> = args.iter().filter(|a| a.name.is_some()).collect();
         if positional.len() < min || positional.len() > max {
             let want = match (min, max) {
-                (a, b) if a == b => format!("{a}"),
-                (a, b) => format!("{a} to {b}"),
+                (1, 1) => "1 argument".to_string(),
+                (a, b) if a == b => format!("{a} arguments"),
+                (a, b) => format!("{a} to {b} arguments"),
             };
             let usage = OPERATIONS
                 .iter()
@@ -89,8 +90,9 @@ impl<'a> Args<'a> {
             return err_hint(
                 span,
                 format!(
-                    "{fname} takes {want} argument(s), but {} were given",
-                    positional.len()
+                    "{fname} takes {want}, but {} {} given",
+                    positional.len(),
+                    if positional.len() == 1 { "was" } else { "were" }
                 ),
                 usage,
             );
@@ -116,9 +118,10 @@ impl<'a> Args<'a> {
                 .iter()
                 .any(|b| b.name.as_ref().map(|x| x.name.as_str()) == n)
             {
-                return err(
+                return err_hint(
                     a.span,
                     format!("option '{}' is given twice", n.unwrap_or("")),
+                    "keep the one you mean and delete the other",
                 );
             }
         }
@@ -258,9 +261,10 @@ fn linspace(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let hi = ctx.real(&a.positional[1].value, "the end")?;
     let n = ctx.integer(&a.positional[2].value, "the number of points")?;
     if n < 1 {
-        return err(
+        return err_hint(
             a.positional[2].span,
             format!("linspace needs at least 1 point, not {n}"),
+            "linspace(start, end, n) gives n evenly spaced points, e.g. linspace(0, 1, 5)",
         );
     }
     if n as usize > limits::MAX_POINTS {

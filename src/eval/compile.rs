@@ -363,18 +363,15 @@ fn compile_call(
     match Builtin::lookup(&func.name) {
         Some((b, lo, hi)) => {
             if compiled.len() < lo || compiled.len() > hi {
-                let want = if lo == hi {
-                    lo.to_string()
-                } else {
-                    format!("{lo} to {hi}")
+                let want = match (lo, hi) {
+                    (1, 1) => "1 argument".to_string(),
+                    (lo, hi) if lo == hi => format!("{lo} arguments"),
+                    (lo, hi) => format!("{lo} to {hi} arguments"),
                 };
-                return err(
+                return err_hint(
                     span,
-                    format!(
-                        "{} takes {want} argument(s), not {}",
-                        func.name,
-                        compiled.len()
-                    ),
+                    format!("{} takes {want}, not {}", func.name, compiled.len()),
+                    format!("`help {}` shows how to call it", func.name),
                 );
             }
             if b == Builtin::Gauss && compiled[1].mentions_var() {

@@ -100,6 +100,7 @@ pub fn arith(span: Span, e: ArithError) -> Box<Diagnostic> {
     Box::new(match e {
         ArithError::DivisionByZero => d.with_label("this divides by zero"),
         ArithError::Domain(_) => d,
+        ArithError::Advised { hint, .. } => d.with_hint(hint),
     })
 }
 
@@ -188,9 +189,10 @@ impl<'a> Ctx<'a> {
                     UnOp::Neg => negate(v, e.span),
                     UnOp::Not => match v {
                         Value::Bool(b) => Ok(Value::Bool(!b)),
-                        other => err(
+                        other => err_hint(
                             operand.span,
                             format!("`not` needs a truth value, not {}", other.kind_name()),
+                            "give it a comparison, e.g. `not (t < 1)`",
                         ),
                     },
                 }
@@ -422,9 +424,10 @@ impl<'a> Ctx<'a> {
         let v = self.eval(e)?;
         match v.as_number() {
             Some(n) => Ok(n),
-            None => err(
+            None => err_hint(
                 e.span,
                 format!("{what} must be a number, not {}", v.kind_name()),
+                "write a number or an expression giving one, e.g. 2, -1/2 or pi",
             ),
         }
     }

@@ -42,9 +42,11 @@ pub fn eval_function_at(
                 Err(_) => {
                     let v = e.eval(x.to_f64());
                     if v.is_nan() {
-                        err(
+                        err_hint(
                             span,
                             format!("{}({}) is not a real number", f.display_name(), x),
+                            "the definition leaves a built-in's domain here (sqrt or ln of a \
+                             negative number, 0/0, …); `show` it and check the piece for this t",
                         )
                     } else {
                         Ok(Value::float(v))

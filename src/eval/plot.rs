@@ -526,9 +526,11 @@ impl Opts {
         for (value, is_width) in [(self.width, true), (self.height, false)] {
             let Some((v, sp)) = value else { continue };
             if !(1..=MAX_TERMINAL_SIDE).contains(&v) {
-                return err(
+                let which = if is_width { "width" } else { "height" };
+                return err_hint(
                     sp,
-                    format!("{v} characters is outside 1…{MAX_TERMINAL_SIDE}"),
+                    format!("a terminal plot {which} of {v} characters is outside 1…{MAX_TERMINAL_SIDE}"),
+                    format!("the default is 80×24 characters; e.g. {which}=60 (with `to \"….png\"` the size counts pixels)"),
                 );
             }
             if is_width {

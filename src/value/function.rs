@@ -218,6 +218,16 @@ impl Builtin {
         }
     }
 
+    /// What to do when this built-in gives no real number.
+    pub fn domain_advice(self) -> &'static str {
+        match self {
+            Builtin::Sqrt => "sqrt is real for x ≥ 0 only; sqrt(abs(x)) gives the magnitude",
+            Builtin::Ln => "ln is defined for x > 0 only",
+            Builtin::Gauss => "the width σ (second argument) must be positive, e.g. gauss(t, 0.5)",
+            _ => "an argument is outside the function's domain or not a number (NaN); check the inputs",
+        }
+    }
+
     /// Points (in the argument) where this built-in jumps or kinks.
     fn own_breaks(self) -> &'static [f64] {
         match self {
@@ -1288,9 +1298,10 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
         }
         Builtin::Sqrt if x.is_exact() => {
             if x.is_negative() {
-                return Err(ArithError::Domain(format!(
-                    "sqrt of a negative number ({x})"
-                )));
+                return Err(ArithError::advised(
+                    format!("sqrt of a negative number ({x})"),
+                    "convolab computes with real numbers; sqrt(abs(x)) gives the magnitude",
+                ));
             }
             let f = x.to_f64().sqrt();
             let back = Number::from_f64_integer(f);
@@ -1310,10 +1321,16 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
         Builtin::Ln if x.is_one() && x.is_exact() => Number::zero(),
         Builtin::Sinc if x.is_zero() => Number::one(),
         Builtin::Ln if !x.is_negative() && x.is_zero() => {
-            return Err(ArithError::Domain("ln(0) is −∞".into()));
+            return Err(ArithError::advised(
+                "ln(0) is −∞",
+                "ln is defined for positive numbers only; inside a function, guard it with a piece condition such as `t > 0`",
+            ));
         }
         Builtin::Ln if x.is_negative() => {
-            return Err(ArithError::Domain(format!("ln of a negative number ({x})")));
+            return Err(ArithError::advised(
+                format!("ln of a negative number ({x})"),
+                "ln is defined for positive numbers only; ln(abs(x)) gives the logarithm of the magnitude",
+            ));
         }
         Builtin::Delta => {
             return Err(ArithError::Domain(
@@ -1324,14 +1341,15 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
             let vals: Vec<f64> = args.iter().map(Number::to_f64).collect();
             let v = f.apply(&vals);
             if v.is_nan() {
-                return Err(ArithError::Domain(format!(
+                let message = format!(
                     "{}({}) is not a real number",
                     f.name(),
                     vals.iter()
                         .map(|v| v.to_string())
                         .collect::<Vec<_>>()
                         .join(", ")
-                )));
+                );
+                return Err(ArithError::advised(message, f.domain_advice()));
             }
             Number::Float(v)
         }

@@ -39,6 +39,18 @@ pub enum ArithError {
     DivisionByZero,
     #[error("{0}")]
     Domain(String),
+    /// A domain error with advice on what to do instead.
+    #[error("{message}")]
+    Advised { message: String, hint: String },
+}
+
+impl ArithError {
+    pub fn advised(message: impl Into<String>, hint: impl Into<String>) -> ArithError {
+        ArithError::Advised {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
 }
 
 /// How numbers are displayed.
@@ -254,19 +266,25 @@ impl Number {
         }
         let (b, e) = (self.to_f64(), exponent.to_f64());
         if b < 0.0 && e.fract() != 0.0 {
-            return Err(ArithError::Domain(format!(
-                "a negative number to a fractional power ({b}^{e}) is not real"
-            )));
+            return Err(ArithError::advised(
+                format!(
+                    "a negative number to a fractional power (({self})^({exponent})) is not real"
+                ),
+                "convolab computes with real numbers; use abs(x)^p for the magnitude",
+            ));
         }
         if b == 0.0 && e < 0.0 {
             return Err(ArithError::DivisionByZero);
         }
         let p = b.powf(e);
         if p.is_infinite() && b.is_finite() && e.is_finite() {
-            return Err(ArithError::Domain(format!(
-                "{}^{} is too large: it is beyond the largest number, about 1.8·10^308",
-                self, exponent
-            )));
+            return Err(ArithError::advised(
+                format!(
+                    "{}^{} is too large: it is beyond the largest number, about 1.8·10^308",
+                    self, exponent
+                ),
+                "work with the logarithm instead: e.g. `ln(2)·10^9` for ln(2^(10^9))",
+            ));
         }
         Ok(Number::Float(p))
     }
