@@ -142,6 +142,10 @@ case! {
     numeric_sqrt_negative: "sqrt(-1)";
     numeric_gauss_zero_width: "gauss(0, 0)";
     numeric_huge_exact_power: "2^(10^9)";
+    numeric_exact_underflow: "x = (1/3)^100000";
+    numeric_exact_overflow: "x = 3^100000";
+    numeric_exact_fallback: "x = 1.0001^1000\nx";
+    numeric_float_overflow: "exp(1000)";
     numeric_far_apart_sequences: "a + [1, 2] from 1e9";
     numeric_index_beyond_limit: "[1, 2] from 2^62";
 }

@@ -193,3 +193,51 @@ fn same_results_from_dash_c_stdin_and_run() {
     assert_eq!(c.stdout, r.stdout);
     assert!(String::from_utf8_lossy(&c.stdout).contains("1.625"));
 }
+
+/// SPEC §8 numerical honesty: an inf or NaN in a table comes with a note
+/// saying where it came from, in text and in JSON, and the overflow itself
+/// is reported as a warning on the statement that caused it.
+#[test]
+fn infinities_in_tables_carry_a_note() {
+    let mut s = Session::new();
+    let mut warnings = Vec::new();
+    s.run("x = [exp(1000), 1]", &mut |e| {
+        if let convolab::session::Event::Warning(w) = e {
+            warnings.push(w.message);
+        }
+    })
+    .unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("exp(1000)"), "{}", warnings[0]);
+
+    let text = out(&mut s, Format::Text, "x");
+    assert!(text.contains("[inf, 1]"), "{text}");
+    assert!(text.contains("inf is a float overflow"), "{text}");
+
+    let json = out(&mut s, Format::Json, "x");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["values"][0], "inf");
+    assert!(v["notes"][0].as_str().unwrap().contains("float overflow"));
+
+    let steps = out(&mut s, Format::Text, "steps conv(x, [1, 1])");
+    assert!(steps.contains("c[1] = inf·1 + 1·1 = inf"), "{steps}");
+    assert!(steps.contains("inf is a float overflow"), "{steps}");
+
+    // An exported JSON file carries the note too.
+    let path = std::env::temp_dir().join(format!("convolab-inf-{}.json", std::process::id()));
+    out(
+        &mut s,
+        Format::Text,
+        &format!("export x to \"{}\"", path.display()),
+    );
+    let file = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert!(
+        file.contains(r#""notes":["inf is a float overflow"#),
+        "{file}"
+    );
+
+    // A finite table has no note.
+    let plain = out(&mut s, Format::Json, "[1, 2]");
+    assert!(!plain.contains("notes"), "{plain}");
+}

@@ -11,7 +11,26 @@ use crate::session::{Event, Flow, Session};
 use crate::syntax::ast::{Command, Expr, ExprKind, Query, Stmt, StmtKind};
 use crate::syntax::span::Span;
 use crate::value::function::Function;
+use crate::value::number::notes;
 use crate::value::Value;
+
+/// If an inf or NaN was formatted since the last
+/// `notes::take_nonfinite_note`, say where it came from: a note block and,
+/// in JSON, a `"notes"` array. Returns the note.
+fn annotate_nonfinite(doc: &mut Doc) -> Option<String> {
+    let note = notes::take_nonfinite_note()?;
+    if let Some(obj) = doc.json.as_object_mut() {
+        if let Some(notes) = obj
+            .entry("notes")
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+        {
+            notes.push(json!(note.clone()));
+        }
+    }
+    doc.push(Block::Note(note.clone()));
+    Some(note)
+}
 
 /// Run one statement.
 pub fn exec(
@@ -21,6 +40,26 @@ pub fn exec(
     out: &mut dyn FnMut(Event),
 ) -> EvalResult<Flow> {
     session.interrupt.check(stmt.span)?;
+    notes::clear();
+    let flow = exec_inner(session, stmt, text, out);
+    emit_number_events(out, stmt.span);
+    notes::clear();
+    flow
+}
+
+/// Warnings for what arithmetic recorded (exactness given up, overflow).
+fn emit_number_events(out: &mut dyn FnMut(Event), span: Span) {
+    for event in notes::take_events() {
+        out(Event::Warning(Diagnostic::warning(event, Some(span))));
+    }
+}
+
+fn exec_inner(
+    session: &mut Session,
+    stmt: &Stmt,
+    text: &str,
+    out: &mut dyn FnMut(Event),
+) -> EvalResult<Flow> {
     let source = text.get(stmt.span.start..stmt.span.end).map(str::to_string);
     match &stmt.kind {
         StmtKind::Assign { name, value } => {
@@ -54,7 +93,10 @@ pub fn exec(
             session.env.set(&name.name, Value::Sequence(s), source);
         }
         StmtKind::Query(q) => {
-            let doc = query_doc(session, q, out)?;
+            notes::take_nonfinite_note();
+            let mut doc = query_doc(session, q, out)?;
+            annotate_nonfinite(&mut doc);
+            emit_number_events(out, q.span());
             out(Event::Doc(doc));
         }
         StmtKind::Command(c) => return command(session, c, stmt.span, out),
@@ -351,17 +393,20 @@ fn command(
                     .with_hint("use one of the extensions .md .tex .csv .json .txt"),
                 )
             })?;
-            let doc = query_doc(session, query, out)?;
+            notes::take_nonfinite_note();
+            let mut doc = query_doc(session, query, out)?;
+            let note = annotate_nonfinite(&mut doc);
             let mut text = doc.render(format);
             text.push('\n');
             crate::eval::io::write_atomically(&to.value, text.as_bytes()).map_err(|e| {
                 Box::new(Diagnostic::error(e, Some(to.span)).with_hint(crate::eval::io::WRITE_HINT))
             })?;
-            out(Event::Doc(message(format!(
-                "wrote {} ({})",
-                to.value,
-                format.name()
-            ))));
+            // CSV holds data only; the note goes to the screen instead.
+            let mut wrote = message(format!("wrote {} ({})", to.value, format.name()));
+            if let (Some(note), Format::Csv) = (note, format) {
+                wrote.push(Block::Note(note));
+            }
+            out(Event::Doc(wrote));
         }
         Command::Timeit { query } => {
             let doc = crate::eval::timeit::timeit(session, query, span)?;

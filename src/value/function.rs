@@ -1351,6 +1351,14 @@ pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> 
                 );
                 return Err(ArithError::advised(message, f.domain_advice()));
             }
+            if v.is_infinite() && vals.iter().all(|x| x.is_finite()) {
+                crate::value::number::notes::record(format!(
+                    "{}({}) is beyond the largest float (about 1.8·10^308) and shows as {}",
+                    f.name(),
+                    args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "),
+                    if v > 0.0 { "inf" } else { "-inf" }
+                ));
+            }
             Number::Float(v)
         }
     })

@@ -23,8 +23,77 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 /// turned into floats.
 pub const MAX_EXACT_BITS: u64 = 4096;
 
+/// Exact numbers whose text is longer than this show in scientific notation.
+const MAX_EXACT_TEXT: usize = 40;
+
 /// Largest exact decimal expansion shown as a decimal; longer ones show as `p/q`.
 const MAX_DECIMAL_DIGITS: usize = 24;
+
+/// What numbers did that the user should hear about: non-finite values
+/// shown, exactness given up, floats overflowing. Recorded where it happens
+/// (deep in arithmetic, which has no channel to the user) and collected by
+/// the statement runner after each statement, which turns them into a note
+/// or a warning. One thread runs one session, so a thread-local suffices.
+pub mod notes {
+    use std::cell::{Cell, RefCell};
+
+    thread_local! {
+        static SHOWN_INF: Cell<bool> = const { Cell::new(false) };
+        static SHOWN_NAN: Cell<bool> = const { Cell::new(false) };
+        static EVENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Most distinct events kept per statement.
+    const MAX_EVENTS: usize = 4;
+
+    pub(crate) fn shown_nonfinite(f: f64) {
+        if f.is_nan() {
+            SHOWN_NAN.with(|c| c.set(true));
+        } else if f.is_infinite() {
+            SHOWN_INF.with(|c| c.set(true));
+        }
+    }
+
+    /// Record an event (kept once, at most a few per statement).
+    pub fn record(event: String) {
+        EVENTS.with(|e| {
+            let mut e = e.borrow_mut();
+            if e.len() < MAX_EVENTS && !e.contains(&event) {
+                e.push(event);
+            }
+        });
+    }
+
+    /// Forget everything recorded so far (at the start of a statement).
+    pub fn clear() {
+        SHOWN_INF.with(|c| c.set(false));
+        SHOWN_NAN.with(|c| c.set(false));
+        EVENTS.with(|e| e.borrow_mut().clear());
+    }
+
+    /// The events recorded since the last call.
+    pub fn take_events() -> Vec<String> {
+        EVENTS.with(|e| std::mem::take(&mut *e.borrow_mut()))
+    }
+
+    /// A sentence explaining the inf/NaN values formatted since the last
+    /// call, if any were.
+    pub fn take_nonfinite_note() -> Option<String> {
+        let inf = SHOWN_INF.with(|c| c.replace(false));
+        let nan = SHOWN_NAN.with(|c| c.replace(false));
+        let inf_text = "inf is a float overflow (a value beyond ±1.8·10^308) or a division by zero";
+        let nan_text = "NaN is an operation with no defined value (0/0, inf − inf, 0·inf)";
+        let what = match (inf, nan) {
+            (false, false) => return None,
+            (true, false) => inf_text.to_string(),
+            (false, true) => nan_text.to_string(),
+            (true, true) => format!("{inf_text}; {nan_text}"),
+        };
+        Some(format!(
+            "{what}; values computed from such an entry carry it along"
+        ))
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum Number {
@@ -264,6 +333,9 @@ impl Number {
                 }));
             }
         }
+        let too_long_for_exact = matches!(self, Number::Exact(b) if !b.is_zero() && !b.abs().is_one())
+            && exponent.is_exact()
+            && exponent.to_i64().is_some();
         let (b, e) = (self.to_f64(), exponent.to_f64());
         if b < 0.0 && e.fract() != 0.0 {
             return Err(ArithError::advised(
@@ -277,13 +349,34 @@ impl Number {
             return Err(ArithError::DivisionByZero);
         }
         let p = b.powf(e);
+        let power = format!(
+            "{}^{}",
+            paren_if_compound(self),
+            paren_if_compound(exponent)
+        );
+        if p == 0.0 && b != 0.0 && e.is_finite() {
+            notes::record(format!(
+                "{power} is smaller than the smallest float (about 5·10^-324) and shows as 0{}",
+                if too_long_for_exact {
+                    format!(" (exactly it would need more than {MAX_EXACT_BITS} bits)")
+                } else {
+                    String::new()
+                }
+            ));
+        } else if too_long_for_exact && p.is_finite() {
+            notes::record(format!(
+                "{power} would need more than {MAX_EXACT_BITS} bits exactly; \
+                 it is computed as a float (about 16 significant digits)"
+            ));
+        }
         if p.is_infinite() && b.is_finite() && e.is_finite() {
             return Err(ArithError::advised(
+                format!("{power} is too large: it is beyond the largest number, about 1.8·10^308"),
                 format!(
-                    "{}^{} is too large: it is beyond the largest number, about 1.8·10^308",
-                    self, exponent
+                    "work with its logarithm instead: ln({power}) = {}·ln({})",
+                    paren_if_compound(exponent),
+                    paren_if_compound(self)
                 ),
-                "work with the logarithm instead: e.g. `ln(2)·10^9` for ln(2^(10^9))",
             ));
         }
         Ok(Number::Float(p))
@@ -304,7 +397,19 @@ impl Number {
 
     fn exact_checked(r: BigRational) -> Number {
         if r.numer().bits() > MAX_EXACT_BITS || r.denom().bits() > MAX_EXACT_BITS {
-            Number::Float(rational_to_f64(&r))
+            let f = rational_to_f64(&r);
+            notes::record(format!(
+                "an exact result outgrew {MAX_EXACT_BITS} bits; it continues as a float \
+                 (about 16 significant digits){}",
+                if f == 0.0 {
+                    ", which is 0 at this size"
+                } else if f.is_infinite() {
+                    ", which overflows to inf at this size"
+                } else {
+                    ""
+                }
+            ));
+            Number::Float(f)
         } else {
             Number::Exact(r)
         }
@@ -313,7 +418,14 @@ impl Number {
     /// Display with the given settings.
     pub fn format(&self, fmt: &NumFmt) -> String {
         match self {
-            Number::Exact(r) if fmt.exact => format_rational(r),
+            Number::Exact(r) if fmt.exact => {
+                let text = format_rational(r);
+                if text.len() > MAX_EXACT_TEXT {
+                    format_rational_scientific(r, fmt.precision)
+                } else {
+                    text
+                }
+            }
             Number::Exact(r) => format_float(rational_to_f64(r), fmt.precision),
             Number::Float(f) => format_float(*f, fmt.precision),
         }
@@ -411,6 +523,58 @@ fn ldexp(mut x: f64, mut e: i64) -> f64 {
     x * 2f64.powi(e.clamp(-2000, 2000) as i32)
 }
 
+/// A long exact number in scientific notation: `1e309` when that is still
+/// exact (the digits after the first `precision` are zeros), otherwise
+/// `≈1.234567890e309` (rounded to `precision` significant digits).
+pub fn format_rational_scientific(r: &BigRational, precision: usize) -> String {
+    if r.is_zero() {
+        return "0".into();
+    }
+    let precision = precision.clamp(1, 40);
+    let (num, den) = (r.numer().abs(), r.denom().clone());
+    // 10^k·|r| has about precision + 2 integer digits.
+    let magnitude = num.to_string().len() as i64 - den.to_string().len() as i64;
+    let k = precision as i64 + 2 - magnitude;
+    let ten = BigInt::from(10);
+    let (n, d) = if k >= 0 {
+        (num * num_traits::pow(ten, k as usize), den)
+    } else {
+        (num, den * num_traits::pow(ten, (-k) as usize))
+    };
+    let (q, rem) = n.div_rem(&d);
+    let digits = q.to_string();
+    let mut exponent = digits.len() as i64 - 1 - k;
+    let (kept, dropped) = digits.split_at(precision.min(digits.len()));
+    let exact = rem.is_zero() && dropped.bytes().all(|b| b == b'0');
+    let mut kept = kept.to_string();
+    if dropped.as_bytes().first().is_some_and(|&b| b >= b'5') {
+        let rounded = (kept.parse::<BigInt>().unwrap_or_default() + 1u32).to_string();
+        if rounded.len() > kept.len() {
+            exponent += 1;
+        }
+        kept = rounded[..kept.len()].to_string();
+    }
+    let kept = kept.as_str();
+    let mantissa = if kept.len() > 1 {
+        trim_zeros(&format!("{}.{}", &kept[..1], &kept[1..]))
+    } else {
+        kept.to_string()
+    };
+    let sign = if r.is_negative() { "-" } else { "" };
+    let approx = if exact { "" } else { "≈" };
+    format!("{approx}{sign}{mantissa}e{exponent}")
+}
+
+/// `n` as written inside a power: `(1/3)`, `(-2)`, `5`.
+fn paren_if_compound(n: &Number) -> String {
+    let text = n.to_string();
+    if text.contains(['/', '-', 'e']) {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
 /// `13/8` → `1.625`, `1/3` → `1/3`, `-2` → `-2`.
 pub fn format_rational(r: &BigRational) -> String {
     if r.is_integer() {
@@ -443,6 +607,7 @@ pub fn format_rational(r: &BigRational) -> String {
 /// Float with `precision` significant digits, trailing zeros trimmed,
 /// scientific notation outside [1e-5, 1e15).
 pub fn format_float(f: f64, precision: usize) -> String {
+    notes::shown_nonfinite(f);
     if f.is_nan() {
         return "NaN".into();
     }
@@ -555,5 +720,47 @@ mod tests {
     fn rational_to_f64_large() {
         let r = lit("1e400").div(&lit("3e399")).unwrap();
         assert!((r.to_f64() - 10.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn long_exact_numbers_show_in_scientific_notation() {
+        let fmt = NumFmt::default();
+        let big = lit("10").pow(&lit("309")).unwrap();
+        assert!(big.is_exact());
+        assert_eq!(big.format(&fmt), "1e309");
+        let third = lit("1").div(&lit("3").pow(&lit("100")).unwrap()).unwrap();
+        // 3^-100 = 1.940325217…e-48 (Python: Fraction(1, 3**100), then float)
+        assert_eq!(third.format(&fmt), "≈1.940325217e-48");
+        let negative = lit("2").neg().pow(&lit("201")).unwrap();
+        // 2^201 = 3213876088517980551083924184682325205044405987565585670602752
+        assert_eq!(negative.format(&fmt), "≈-3.213876089e60");
+        // 10^50 − 1 rounds up to the next power of ten.
+        let nines = lit("10").pow(&lit("50")).unwrap().sub(&lit("1"));
+        assert_eq!(nines.format(&fmt), "≈1e50");
+        // Short ones are unchanged.
+        assert_eq!(lit("13").div(&lit("8")).unwrap().format(&fmt), "1.625");
+        assert_eq!(
+            lit("2").pow(&lit("64")).unwrap().format(&fmt),
+            "18446744073709551616"
+        );
+    }
+
+    #[test]
+    fn fallbacks_are_recorded() {
+        notes::clear();
+        let tiny = lit("1")
+            .div(&lit("3"))
+            .unwrap()
+            .pow(&lit("100000"))
+            .unwrap();
+        assert_eq!(tiny.to_f64(), 0.0);
+        let events = notes::take_events();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(events[0].starts_with("(1/3)^100000 is smaller than the smallest float"));
+        assert!(format_float(f64::INFINITY, 10) == "inf");
+        assert!(notes::take_nonfinite_note()
+            .unwrap()
+            .starts_with("inf is a float overflow"));
+        assert!(notes::take_nonfinite_note().is_none());
     }
 }
