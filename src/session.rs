@@ -101,6 +101,8 @@ impl Session {
         text: &str,
         out: &mut dyn FnMut(Event),
     ) -> EvalResult<Flow> {
+        // The engine's generic loops poll this flag (Ctrl-C).
+        let _watch = crate::engine::cancel::watch(self.interrupt.flag());
         crate::eval::commands::exec(self, stmt, text, out)
     }
 

@@ -215,13 +215,11 @@ fn export_writes_the_format_the_extension_names() {
     assert_eq!(j["type"], "sequence");
 }
 
-#[test]
-fn ctrl_c_in_a_non_interactive_run_exits_130() {
+/// Start `convolab -c statements`, send SIGINT after 0.8 s, and check that it
+/// stops within 5 s with status 130 and says it was interrupted.
+fn interrupt_exits_130(statements: &str) {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_convolab"))
-        .args([
-            "-c",
-            "g(t) = exp(-t^2/100)*sin(40*t); k = conv(g, g); k(linspace(-30, 30, 1000000))",
-        ])
+        .args(["-c", statements])
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -235,14 +233,36 @@ fn ctrl_c_in_a_non_interactive_run_exits_130() {
     assert!(status.success());
     let start = std::time::Instant::now();
     let out = child.wait_with_output().expect("wait");
-    assert!(start.elapsed().as_secs_f64() < 5.0);
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        start.elapsed().as_secs_f64() < 5.0,
+        "{statements}: took {:?}",
+        start.elapsed()
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert_eq!(out.status.code(), Some(130), "{statements}: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_in_a_non_interactive_run_exits_130() {
+    // Each point an adaptive integral over an oscillating product.
+    interrupt_exits_130(
+        "g(t) = exp(-t^2/100)*sin(40*t); k = conv(g, g); k(linspace(-30, 30, 1000000))",
+    );
+}
+
+#[test]
+fn ctrl_c_stops_exact_sums_whose_fractions_grow() {
+    // 9·10^6 exact multiply-adds whose denominators grow to thousands of
+    // bits: minutes of work, within the multiply-add limit.
+    let x = "x[n] = { 1/(n+7) if 0 <= n < 3000 }; ";
+    interrupt_exits_130(&format!("{x}y = conv(x, x)"));
+    interrupt_exits_130(&format!("{x}y = cconv(x, x, 3000)"));
+    interrupt_exits_130(&format!("{x}steps conv(x, x) at 2900..3099"));
+    interrupt_exits_130("x[n] = { 1/(n+7) if 0 <= n < 1000 }; y = conv_matrix(x, 1000) @ x");
+    interrupt_exits_130(
+        "a[n] = { 1/(n+3) if 0 <= n < 30 }; M = conv_matrix(a, 30); N = conv_matrix(a, 20); C = conv(M, N)",
+    );
 }
 
 #[test]

@@ -67,8 +67,8 @@ use num_complex::Complex;
 use realfft::RealFftPlanner;
 
 use crate::engine::discrete::{
-    check_exact_output, clip_usize, ConvError, Mode, Op, MAX_DIRECT_WORK, MAX_F64_DIRECT_WORK,
-    NON_FINITE,
+    check_exact_output, clip_usize, poll_cancel, ConvError, Mode, Op, MAX_DIRECT_WORK,
+    MAX_F64_DIRECT_WORK, NON_FINITE,
 };
 use crate::engine::grid::Grid;
 use crate::engine::ring::Ring;
@@ -471,24 +471,30 @@ pub fn apply2d<T: Ring>(
     check_work(plan.work())?;
     let ku = plan.applied(k);
     let (kr, kc) = k.shape();
-    Ok(Grid::from_fn(
-        plan.shape.rows.out,
-        plan.shape.cols.out,
-        |i, j| {
-            let mut acc = T::zero();
-            for ta in 0..kr {
-                let Some(r) = plan.row_src[plan.row_at(i, ta)] else {
-                    continue;
-                };
-                for tb in 0..kc {
-                    if let Some(c) = plan.col_src[plan.col_at(j, tb)] {
-                        acc.add_mul(&a[(r, c)], &ku[(ta, tb)]);
-                    }
+    let mut cancelled = false;
+    let out = Grid::from_fn(plan.shape.rows.out, plan.shape.cols.out, |i, j| {
+        // Poll for Ctrl-C once per output cell; once set, skip the rest.
+        cancelled = cancelled || poll_cancel().is_err();
+        let mut acc = T::zero();
+        if cancelled {
+            return acc;
+        }
+        for ta in 0..kr {
+            let Some(r) = plan.row_src[plan.row_at(i, ta)] else {
+                continue;
+            };
+            for tb in 0..kc {
+                if let Some(c) = plan.col_src[plan.col_at(j, tb)] {
+                    acc.add_mul(&a[(r, c)], &ku[(ta, tb)]);
                 }
             }
-            acc
-        },
-    ))
+        }
+        acc
+    });
+    if cancelled {
+        return Err(ConvError::Interrupted);
+    }
+    Ok(out)
 }
 
 /// 2D convolution `Σ A[i−a][j−b]·K[a][b]` with the options' mode, stride,
@@ -971,6 +977,7 @@ fn transpose_core<T: Ring>(
     check_work(y.data().len() as u128 * k.data().len() as u128)?;
     let mut out = Grid::from_fn(rs.out, cs.out, |_, _| T::zero());
     for i in 0..y.rows() {
+        poll_cancel()?;
         for ta in 0..k.rows() {
             let Some(r) = transpose_place(i, ta, rs) else {
                 continue;
@@ -1113,6 +1120,7 @@ pub fn steps_2d<T: Ring>(
     let ku = plan.applied(k);
     let rows = range
         .map(|o| {
+            poll_cancel()?;
             let (i, j) = (o / oc, o % oc);
             let mut value = T::zero();
             let mut terms = Vec::new();
@@ -1135,13 +1143,13 @@ pub fn steps_2d<T: Ring>(
                     });
                 }
             }
-            Row2d {
+            Ok(Row2d {
                 out: (i, j),
                 terms,
                 value,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Steps2d {
         op,
         shape: (or, oc),

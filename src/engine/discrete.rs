@@ -56,6 +56,7 @@ use std::sync::Arc;
 use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use crate::engine::cancel;
 use crate::engine::ring::Ring;
 use crate::trace::discrete::{
     CconvRow, CconvSteps, CconvTerm, Row1d, Sliding1d, Steps1d, Term1d, MAX_STEP_ROWS,
@@ -68,9 +69,9 @@ pub const MAX_SEQ_LEN: usize = 100_000_000;
 /// Most multiply-adds the generic (exact, symbolic) direct sum may take.
 ///
 /// An exact rational multiply-add costs about 1.3 µs (measured on
-/// `Scalar`s in release), so this is roughly 13 s of work; there is no
-/// interrupt check inside the loops yet, so the cap stays well below the
-/// 10^8 a float loop could afford.
+/// `Scalar`s in release) while the fractions stay small, so this is roughly
+/// 13 s of work; fractions whose denominators grow make it slower, which is
+/// why the loops also poll for Ctrl-C (see [`cancel`]).
 pub const MAX_DIRECT_WORK: u128 = 10_000_000;
 
 /// Most samples (or cells) a result of the generic path may have: exact and
@@ -172,6 +173,17 @@ pub enum ConvError {
     ShapeMismatch(String),
     #[error("{0} has no entries")]
     Empty(&'static str),
+    #[error("interrupted (Ctrl-C)")]
+    Interrupted,
+}
+
+/// [`ConvError::Interrupted`] when Ctrl-C was pressed (see [`cancel`]).
+pub(crate) fn poll_cancel() -> Result<(), ConvError> {
+    if cancel::requested() {
+        Err(ConvError::Interrupted)
+    } else {
+        Ok(())
+    }
 }
 
 /// Why a result has no samples; a note for the user, not an error.
@@ -448,16 +460,23 @@ pub fn conv_direct<T: Ring>(x: &[T], y: &[T]) -> Vec<T> {
 
 /// Samples `offset..offset + len` of the zero-based full convolution, each
 /// summed in ascending m.
-fn direct_window<T: Ring>(x: &[T], y: &[T], offset: usize, len: usize) -> Vec<T> {
+/// Polls for Ctrl-C once per sample.
+fn direct_window<T: Ring>(
+    x: &[T],
+    y: &[T],
+    offset: usize,
+    len: usize,
+) -> Result<Vec<T>, ConvError> {
     (offset..offset + len)
         .map(|k| {
+            poll_cancel()?;
             let lo = (k + 1).saturating_sub(y.len());
             let hi = k.min(x.len() - 1);
             let mut acc = T::zero();
             for m in lo..=hi {
                 acc.add_mul(&x[m], &y[k - m]);
             }
-            acc
+            Ok(acc)
         })
         .collect()
 }
@@ -495,7 +514,7 @@ pub fn convolve<T: Ring>(
     check_exact_output("the result".into(), w.len as u128)?;
     check_work(w.work(x.len(), k.len()))?;
     Ok(ConvOutput {
-        seq: Seq::new(w.start, direct_window(x.values, k.values, w.offset, w.len)),
+        seq: Seq::new(w.start, direct_window(x.values, k.values, w.offset, w.len)?),
         empty: None,
     })
 }
@@ -926,7 +945,12 @@ pub fn cconv<T: Ring>(x: SeqRef<'_, T>, y: SeqRef<'_, T>, n: i64) -> Result<Ccon
         // Linear convolution, then wrap it.
         let mut out = vec![T::zero(); n];
         let start = x.start + y.start;
-        for (i, v) in conv_direct(x.values, y.values).into_iter().enumerate() {
+        let lin = if x.is_empty() || y.is_empty() {
+            Vec::new()
+        } else {
+            direct_window(x.values, y.values, 0, x.len() + y.len() - 1)?
+        };
+        for (i, v) in lin.into_iter().enumerate() {
             let k = (start + i as i64).rem_euclid(n as i64) as usize;
             out[k] = out[k].add(&v);
         }
@@ -935,13 +959,14 @@ pub fn cconv<T: Ring>(x: SeqRef<'_, T>, y: SeqRef<'_, T>, n: i64) -> Result<Ccon
         let (xf, yf) = (fold(x, n), fold(y, n));
         (0..n)
             .map(|k| {
+                poll_cancel()?;
                 let mut acc = T::zero();
                 for (m, xm) in xf.iter().enumerate() {
                     acc.add_mul(xm, &yf[(k + n - m) % n]);
                 }
-                acc
+                Ok(acc)
             })
-            .collect()
+            .collect::<Result<_, _>>()?
     };
     Ok(cconv_frame(x, y, n, values))
 }
@@ -1007,6 +1032,7 @@ pub fn cconv_steps<T: Ring>(
         if !ks.contains(&k) {
             continue;
         }
+        poll_cancel()?;
         let row = &mut rows[k - ks.start];
         let lo = (s + 1).saturating_sub(y.len());
         for i in lo..=s.min(x.len() - 1) {
@@ -1193,6 +1219,7 @@ pub fn steps_1d<T: Ring>(
     check_terms(terms)?;
     let rows = ns
         .map(|n| {
+            poll_cancel()?;
             let mut value = T::zero();
             let terms = term_range(op, x, y, n, zeros)
                 .map(|m| {
@@ -1216,9 +1243,9 @@ pub fn steps_1d<T: Ring>(
                     }
                 })
                 .collect();
-            Row1d { n, terms, value }
+            Ok(Row1d { n, terms, value })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Steps1d {
         op,
         mode,

@@ -1,5 +1,6 @@
 //! Pure numerics: no interpreter state, no printing.
 
+pub mod cancel;
 pub mod continuous;
 pub mod conv2d;
 pub mod discrete;

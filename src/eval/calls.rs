@@ -466,7 +466,11 @@ pub fn eval_formula_exact(f: &Function, x: &Number) -> Option<Number> {
     }
 }
 
-/// `A @ B`, `T @ v`.
+/// Most multiply-adds one floating-point matrix product may take (a few
+/// seconds; the loop polls for Ctrl-C once per row).
+pub const MAX_MATMUL_WORK: u128 = 4_000_000_000;
+
+/// `A @ B` and `A @ x`: exact when both sides are, else in floating point.
 pub fn matmul(
     ctx: &mut Ctx,
     a: Value,
@@ -475,7 +479,6 @@ pub fn matmul(
     sb: Span,
     span: Span,
 ) -> EvalResult<Value> {
-    let _ = ctx;
     let (m, rhs_seq) = match (&a, &b) {
         (Value::Matrix(m), Value::Matrix(_)) => (m, None),
         (Value::Matrix(m), Value::Sequence(s)) => (m, Some(s)),
@@ -521,20 +524,25 @@ pub fn matmul(
             "the left matrix needs as many columns as the right side has rows",
         );
     }
-    if (m.rows as u128) * (m.cols as u128) * (n as u128) > 4_000_000_000 {
-        return err(span, "this matrix product is too large");
+    let work = (m.rows as u128) * (m.cols as u128) * (n as u128);
+    if work > MAX_MATMUL_WORK {
+        return err_hint(
+            span,
+            format!("this matrix product needs {work} multiply-adds, more than the limit of {MAX_MATMUL_WORK}"),
+            "use smaller matrices; for conv_matrix(b, n) @ a, conv(a, b) gives the same result with an FFT",
+        );
     }
-    let out = if let (Some(l), Some(r)) = (
-        m.elems.floats(),
-        Elems::from_scalars(rhs.clone())
+    let floats = match (m.elems.is_exact(), m.elems.floats()) {
+        (false, Some(l)) => Elems::from_scalars(rhs.clone())
             .floats()
-            .map(|c| c.into_owned()),
-    ) {
-        if m.elems.is_exact() {
-            None
-        } else {
+            .map(|r| (l, r.into_owned())),
+        _ => None,
+    };
+    let elems = match floats {
+        Some((l, r)) => {
             let mut out = vec![0.0; m.rows * n];
             for i in 0..m.rows {
+                ctx.interrupt.check(span)?;
                 for p in 0..k {
                     let lv = l[i * k + p];
                     if lv == 0.0 {
@@ -545,17 +553,23 @@ pub fn matmul(
                     }
                 }
             }
-            Some(Elems::Float(out))
+            Elems::Float(out)
         }
-    } else {
-        None
-    };
-    let elems = match out {
-        Some(e) => e,
         None => {
+            if work > crate::engine::discrete::MAX_DIRECT_WORK {
+                return err_hint(
+                    span,
+                    format!(
+                        "this product of exact matrices needs {work} multiply-adds, more than the limit of {} for exact and symbolic values",
+                        crate::engine::discrete::MAX_DIRECT_WORK
+                    ),
+                    "multiply by 1.0 to compute in floating point: `(1.0*A) @ x`",
+                );
+            }
             let l = m.elems.scalars();
             let mut out = vec![Scalar::zero(); m.rows * n];
             for i in 0..m.rows {
+                ctx.interrupt.check(span)?;
                 for p in 0..k {
                     let lv = &l[i * k + p];
                     if lv.is_zero() {

@@ -42,6 +42,9 @@ const MODES: &[&str] = &["full", "same", "valid"];
 const BOUNDARIES: &[&str] = &["zero", "wrap", "reflect", "nearest"];
 
 fn conv_err(span: Span, e: ConvError) -> Box<Diagnostic> {
+    if e == ConvError::Interrupted {
+        return Box::new(crate::eval::interrupted(span));
+    }
     let hint = match &e {
         ConvError::TooManyRows { .. } | ConvError::TooManyTerms { .. } => {
             Some("e.g. `steps conv(a, b) at 3` or `steps conv(a, b) at 10..20`")
@@ -413,6 +416,17 @@ fn cconv_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let y = sequence_arg(ctx, a.positional[1], "cconv", "its second argument")?;
     let n = ctx.integer(&a.positional[2].value, "the period N")?;
     let nspan = a.positional[2].span;
+    // Errors of the period point at N; an interrupt at the whole call.
+    let err_at = |e: ConvError| {
+        conv_err(
+            if e == ConvError::Interrupted {
+                span
+            } else {
+                nspan
+            },
+            e,
+        )
+    };
     if !x.is_empty() && !y.is_empty() && n >= 1 {
         let lin_lo = x.start + y.start;
         let lin_hi = lin_lo + (x.len() + y.len()) as i64 - 2;
@@ -435,17 +449,17 @@ fn cconv_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let elems = match pair(&x.elems, &y.elems) {
         Pair::Float(p, q) => {
             let c = engine::cconv_f64(SeqRef::new(x.start, &p), SeqRef::new(y.start, &q), n)
-                .map_err(|e| conv_err(nspan, e))?;
+                .map_err(err_at)?;
             Elems::Float(c.values)
         }
         Pair::Complex(p, q) => {
             let c = engine::cconv(SeqRef::new(x.start, &p), SeqRef::new(y.start, &q), n)
-                .map_err(|e| conv_err(nspan, e))?;
+                .map_err(err_at)?;
             Elems::from_complex(c.values)
         }
         Pair::General(p, q) => {
             let c = engine::cconv(SeqRef::new(x.start, &p), SeqRef::new(y.start, &q), n)
-                .map_err(|e| conv_err(nspan, e))?;
+                .map_err(err_at)?;
             Elems::from_scalars(c.values)
         }
     };

@@ -2101,6 +2101,9 @@ struct SeqScene<'a> {
 }
 
 fn conv_err(e: disc::ConvError, span: Span) -> Box<Diagnostic> {
+    if e == disc::ConvError::Interrupted {
+        return Box::new(crate::eval::interrupted(span));
+    }
     Box::new(Diagnostic::error(e.to_string(), Some(span)))
 }
 
