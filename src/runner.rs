@@ -81,6 +81,17 @@ pub fn run_text(
     };
     let mut outcome = Outcome::Ok;
     for stmt in &stmts {
+        // Ctrl-C during a statement that finished without noticing it:
+        // stop before the next one.
+        if session.interrupt.is_set() {
+            let d = crate::eval::interrupted(stmt.span);
+            let _ = write!(
+                io.err,
+                "{}",
+                render_diagnostic(&shift(d, offset), origin, full, io.color)
+            );
+            return (Outcome::Interrupted, Flow::Continue);
+        }
         if io.echo && session.settings.format != Format::Json {
             let mut src = &text[stmt.span.start..stmt.span.end];
             // When the student is asked, the echo must not give the answer
@@ -219,4 +230,31 @@ pub fn run_lesson(
         }
     }
     Outcome::Ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Ctrl-C that arrived while a statement ran without polling stops
+    /// the run before the next statement, with status 130.
+    #[test]
+    fn a_pending_interrupt_stops_before_the_next_statement() {
+        let mut session = Session::new();
+        session.interrupt.trigger();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut io = Io {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+            echo: false,
+        };
+        let text = "x = 1\nx + 1";
+        let (outcome, _) = run_text(&mut session, "-c", text, text, 0, &mut io);
+        assert_eq!(outcome, Outcome::Interrupted);
+        assert!(out.is_empty());
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("interrupted (Ctrl-C)"), "{err}");
+        assert!(session.env.get("x").is_none());
+    }
 }
