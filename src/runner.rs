@@ -165,6 +165,12 @@ pub fn run_text(
             return (outcome, Flow::Continue);
         }
     }
+    if session.interrupt.is_set() && outcome == Outcome::Ok {
+        // Ctrl-C during the last statement, after its last check: its output
+        // is complete, but the run still ends as interrupted.
+        let _ = writeln!(io.err, "interrupted (Ctrl-C)");
+        outcome = Outcome::Interrupted;
+    }
     (outcome, Flow::Continue)
 }
 

@@ -253,15 +253,16 @@ fn ctrl_c_in_a_non_interactive_run_exits_130() {
 
 #[test]
 fn ctrl_c_stops_exact_sums_whose_fractions_grow() {
-    // 9·10^6 exact multiply-adds whose denominators grow to thousands of
-    // bits: minutes of work, within the multiply-add limit.
+    // Millions of exact multiply-adds whose denominators grow to thousands
+    // of bits: seconds to minutes of work, within the multiply-add limit.
     let x = "x[n] = { 1/(n+7) if 0 <= n < 3000 }; ";
     interrupt_exits_130(&format!("{x}y = conv(x, x)"));
     interrupt_exits_130(&format!("{x}y = cconv(x, x, 3000)"));
     interrupt_exits_130(&format!("{x}steps conv(x, x) at 2900..3099"));
     interrupt_exits_130("x[n] = { 1/(n+7) if 0 <= n < 1000 }; y = conv_matrix(x, 1000) @ x");
     interrupt_exits_130(
-        "a[n] = { 1/(n+3) if 0 <= n < 30 }; M = conv_matrix(a, 30); N = conv_matrix(a, 20); C = conv(M, N)",
+        "a[n] = { 1/(n+3) if 0 <= n < 50 }; b[n] = { 1/(n+5) if 0 <= n < 20 }; \
+         M = conv_matrix(a, 50) + 1/7; N = conv_matrix(b, 20) + 1/11; C = conv(M, N)",
     );
 }
 

@@ -1211,11 +1211,15 @@ fn steps_1d_doc(
         intro.push_str("; zero-padded terms included");
     }
     doc.push(Block::Para(intro));
+    // Writing out a long table of long fractions takes a while: poll Ctrl-C.
     let lines: Vec<String> = steps
         .rows
         .iter()
-        .map(|r| row_line(r, names, fmt, scale))
-        .collect();
+        .map(|r| {
+            crate::eval::check_cancel(span)?;
+            Ok(row_line(r, names, fmt, scale))
+        })
+        .collect::<EvalResult<_>>()?;
     if lines.is_empty() {
         doc.push(Block::Para(match steps.empty {
             Some(reason) => format!("no rows: {reason}"),
@@ -1226,6 +1230,7 @@ fn steps_1d_doc(
     }
     let mut data = Table::new(&["n", "terms", "value"]);
     for r in &steps.rows {
+        crate::eval::check_cancel(span)?;
         let terms: Vec<String> = r.terms.iter().map(|t| term_text(t, fmt)).collect();
         let v = match scale {
             Some(h) => r.value.mul(h),
@@ -1265,11 +1270,14 @@ fn steps_1d_doc(
         "zeros": zeros,
         "start": start,
         "len": len,
-        "rows": steps.rows.iter().map(|r| json!({
-            "n": r.n,
-            "terms": r.terms.iter().map(|t| term_json(t, op, r.n, fmt)).collect::<Vec<_>>(),
-            "value": json_scalar(&scale.map_or(r.value.clone(), |h| r.value.mul(h)), fmt),
-        })).collect::<Vec<_>>(),
+        "rows": steps.rows.iter().map(|r| {
+            crate::eval::check_cancel(span)?;
+            Ok(json!({
+                "n": r.n,
+                "terms": r.terms.iter().map(|t| term_json(t, op, r.n, fmt)).collect::<Vec<_>>(),
+                "value": json_scalar(&scale.map_or(r.value.clone(), |h| r.value.mul(h)), fmt),
+            }))
+        }).collect::<EvalResult<Vec<_>>>()?,
     });
     if let Some(h) = scale {
         doc.json["h"] = json_scalar(h, fmt);

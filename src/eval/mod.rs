@@ -89,6 +89,16 @@ impl Interrupt {
     }
 }
 
+/// An error when Ctrl-C was pressed, for code without a [`Ctx`]: reads the
+/// flag the session installed for this statement (see `engine::cancel`).
+pub fn check_cancel(span: Span) -> EvalResult<()> {
+    if crate::engine::cancel::requested() {
+        Err(Box::new(interrupted(span)))
+    } else {
+        Ok(())
+    }
+}
+
 pub fn interrupted(span: Span) -> Diagnostic {
     Diagnostic::error("interrupted (Ctrl-C)", Some(span))
         .with_label("stopped here; earlier definitions are kept")

@@ -272,21 +272,21 @@ impl Number {
 
     pub fn add(&self, other: &Number) -> Number {
         match (self, other) {
-            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a + b),
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(rational::add(a, b)),
             _ => Number::Float(self.to_f64() + other.to_f64()),
         }
     }
 
     pub fn sub(&self, other: &Number) -> Number {
         match (self, other) {
-            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a - b),
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(rational::sub(a, b)),
             _ => Number::Float(self.to_f64() - other.to_f64()),
         }
     }
 
     pub fn mul(&self, other: &Number) -> Number {
         match (self, other) {
-            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a * b),
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(rational::mul(a, b)),
             _ => Number::Float(self.to_f64() * other.to_f64()),
         }
     }
@@ -296,7 +296,7 @@ impl Number {
             return Err(ArithError::DivisionByZero);
         }
         Ok(match (self, other) {
-            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(a / b),
+            (Number::Exact(a), Number::Exact(b)) => Number::exact_checked(rational::div(a, b)),
             _ => Number::Float(self.to_f64() / other.to_f64()),
         })
     }
@@ -648,8 +648,148 @@ fn trim_zeros(s: &str) -> String {
     }
 }
 
+/// Rational arithmetic that stays fast when denominators grow.
+///
+/// `num-rational` reduces every result with `num-bigint`'s binary gcd, which
+/// makes one pass over the longer operand per bit of it: a 4000-bit
+/// denominator against a 20-bit one costs thousands of passes. Sums of
+/// fractions such as Σ 1/(m+7)·1/(n−m+7) hit exactly that case. These
+/// functions follow Knuth (TAOCP 4.5.1): they take the gcds of the inputs'
+/// parts, which are small or share a small factor, and start each gcd with
+/// a Euclid step that brings the operands to the same size.
+pub(crate) mod rational {
+    use num_bigint::BigInt;
+    use num_integer::Integer;
+    use num_rational::BigRational;
+    use num_traits::{One, Signed, ToPrimitive, Zero};
+
+    /// gcd(a, b) ≥ 0.
+    pub fn gcd(a: &BigInt, b: &BigInt) -> BigInt {
+        let (mut a, mut b) = (a.abs(), b.abs());
+        if a < b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        loop {
+            if b.is_zero() {
+                return a;
+            }
+            if let Some(small) = b.to_u64() {
+                // One remainder by a single word, then machine gcd.
+                let r = (&a % &b).to_u64().unwrap_or(0);
+                return BigInt::from(small.gcd(&r));
+            }
+            if a.bits() > b.bits() + 32 {
+                a = &a % &b;
+                std::mem::swap(&mut a, &mut b);
+            } else {
+                return a.gcd(&b);
+            }
+        }
+    }
+
+    /// `n/d` from parts already in lowest terms, `d ≠ 0`: sign on top.
+    fn lowest(n: BigInt, d: BigInt) -> BigRational {
+        if d.is_negative() {
+            BigRational::new_raw(-n, -d)
+        } else {
+            BigRational::new_raw(n, d)
+        }
+    }
+
+    pub fn add(x: &BigRational, y: &BigRational) -> BigRational {
+        if x.is_zero() {
+            return y.clone();
+        }
+        if y.is_zero() {
+            return x.clone();
+        }
+        let (a, b, c, d) = (x.numer(), x.denom(), y.numer(), y.denom());
+        if b.is_one() && d.is_one() {
+            return BigRational::from_integer(a + c);
+        }
+        let g = gcd(b, d);
+        if g.is_one() {
+            // gcd(a·d + c·b, b·d) = 1 when both inputs are in lowest terms.
+            return lowest(a * d + c * b, b * d);
+        }
+        let (bg, dg) = (b / &g, d / &g);
+        let t = a * &dg + c * &bg;
+        if t.is_zero() {
+            return BigRational::zero();
+        }
+        let g2 = gcd(&t, &g);
+        lowest(t / &g2, bg * (d / g2))
+    }
+
+    pub fn sub(x: &BigRational, y: &BigRational) -> BigRational {
+        add(x, &-y)
+    }
+
+    pub fn mul(x: &BigRational, y: &BigRational) -> BigRational {
+        if x.is_zero() || y.is_zero() {
+            return BigRational::zero();
+        }
+        let (a, b, c, d) = (x.numer(), x.denom(), y.numer(), y.denom());
+        let (g1, g2) = (gcd(a, d), gcd(c, b));
+        lowest((a / &g1) * (c / &g2), (b / g2) * (d / g1))
+    }
+
+    /// `x / y`, `y ≠ 0`.
+    pub fn div(x: &BigRational, y: &BigRational) -> BigRational {
+        mul(x, &lowest(y.denom().clone(), y.numer().clone()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    mod rational_ops {
+        use super::super::rational;
+        use num_bigint::BigInt;
+        use num_rational::BigRational;
+        use proptest::prelude::*;
+
+        /// Rationals from small parts, or with a long part (up to ~600 bits)
+        /// made of many small factors, as sums of 1/n produce.
+        fn rat() -> impl Strategy<Value = BigRational> {
+            let part = prop_oneof![
+                (-1000i64..1000).prop_map(BigInt::from),
+                (1u32..120, -50i64..50).prop_map(|(k, c)| {
+                    (1..=k).fold(BigInt::from(1), |p, i| p * BigInt::from(i + 7)) + c
+                }),
+            ];
+            (part.clone(), part).prop_filter_map("nonzero denominator", |(n, d)| {
+                (d != BigInt::from(0)).then(|| BigRational::new(n, d))
+            })
+        }
+
+        proptest! {
+            /// The Knuth-style operations agree with num-rational's, and
+            /// their results are in lowest terms with a positive denominator.
+            #[test]
+            fn agree_with_num_rational(x in rat(), y in rat()) {
+                let check = |got: BigRational, want: BigRational| {
+                    prop_assert_eq!(got.numer(), want.numer());
+                    prop_assert_eq!(got.denom(), want.denom());
+                    Ok(())
+                };
+                check(rational::add(&x, &y), &x + &y)?;
+                check(rational::sub(&x, &y), &x - &y)?;
+                check(rational::mul(&x, &y), &x * &y)?;
+                if y != BigRational::from_integer(0.into()) {
+                    check(rational::div(&x, &y), &x / &y)?;
+                }
+            }
+
+            #[test]
+            fn gcd_agrees(a in -(1i128 << 100)..(1i128 << 100), b in -(1i128 << 40)..(1i128 << 40)) {
+                use num_integer::Integer;
+                let (a, b) = (BigInt::from(a), BigInt::from(b));
+                prop_assert_eq!(rational::gcd(&a, &b), a.gcd(&b));
+                prop_assert_eq!(rational::gcd(&b, &a), a.gcd(&b));
+            }
+        }
+    }
+
     use super::*;
 
     #[track_caller]
