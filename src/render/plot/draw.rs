@@ -17,7 +17,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::error::PlotError;
 use super::model::{Figure, HeatmapPanel, Panel, Series, SeriesKind, XyPanel, PALETTE};
 use super::scale::{
-    clip_polygon, clip_polyline, finite_runs, format_number, format_tick, resolve_view, thin, View,
+    clip_polygon, clip_polyline, finite_runs, format_number, format_tick, merge_stems,
+    resolve_view, thin, View,
 };
 
 /// The family every text is drawn in; it is registered with the embedded
@@ -394,6 +395,18 @@ fn draw_xy<DB: DrawingBackend>(
             }
             SeriesKind::Stems { points } => {
                 let dx = dodge.get(&i).copied().unwrap_or(0.0);
+                // More stems than pixels: one segment per pixel column, no
+                // dots (they would merge into a band anyway).
+                if let Some(columns) = merge_stems(points, x_step) {
+                    for (x, lo, hi) in columns {
+                        let x = x + dx;
+                        for run in clip_polyline(&v, &[(x, lo), (x, hi)]) {
+                            draw_path(&pa, run, color, m.line, s.dashed)?;
+                        }
+                        occ.line(to_px((x, lo)), to_px((x, hi)));
+                    }
+                    continue;
+                }
                 for &(x, y) in points {
                     if !(x.is_finite() && y.is_finite()) {
                         continue;

@@ -358,8 +358,61 @@ pub(crate) fn thin(points: Vec<(f64, f64)>, x_step: f64) -> Vec<(f64, f64)> {
     out
 }
 
+/// Stems denser than the pixels that show them, merged: one vertical
+/// segment `(x, lo, hi)` per bucket of `x_step`, covering every stem of the
+/// bucket (each stem runs from 0 to its value), at the bucket's first x.
+/// `None` when the stems are sparse enough to draw one by one (fewer than
+/// two per bucket on average); non-finite points are skipped.
+pub(crate) fn merge_stems(points: &[(f64, f64)], x_step: f64) -> Option<Vec<(f64, f64, f64)>> {
+    let finite: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect();
+    let (first, last) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.0), b.max(p.0))
+        });
+    if x_step.is_nan()
+        || x_step <= 0.0
+        || finite.len() < 64
+        || ((last - first) / x_step) * 2.0 >= finite.len() as f64
+    {
+        return None;
+    }
+    let mut buckets: std::collections::BTreeMap<i64, (f64, f64, f64)> = Default::default();
+    for (x, y) in finite {
+        let b = ((x - first) / x_step).floor() as i64;
+        let e = buckets.entry(b).or_insert((x, 0.0, 0.0));
+        e.0 = e.0.min(x);
+        e.1 = e.1.min(y);
+        e.2 = e.2.max(y);
+    }
+    Some(buckets.into_values().collect())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dense_stems_merge_into_one_segment_per_pixel() {
+        // 1000 stems of alternating sign over 10 pixels: each pixel's
+        // segment covers −1…1; sparse stems are left alone.
+        let pts: Vec<(f64, f64)> = (0..1000)
+            .map(|n| (n as f64, if n % 2 == 0 { 1.0 } else { -1.0 }))
+            .collect();
+        let merged = super::merge_stems(&pts, 100.0).expect("dense");
+        assert_eq!(merged.len(), 10);
+        assert!(merged.iter().all(|&(_, lo, hi)| lo == -1.0 && hi == 1.0));
+        assert_eq!(merged[3].0, 300.0);
+        // All positive: segments start at 0, end at the bucket's largest.
+        let up: Vec<(f64, f64)> = (0..1000).map(|n| (n as f64, n as f64)).collect();
+        let merged = super::merge_stems(&up, 100.0).unwrap();
+        assert_eq!(merged[0], (0.0, 0.0, 99.0));
+        assert!(super::merge_stems(&pts[..100], 1.0).is_none());
+        assert!(super::merge_stems(&pts, f64::NAN).is_none());
+    }
+
     use super::*;
     use crate::render::plot::model::{Series, XyPanel};
 
