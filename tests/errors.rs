@@ -158,6 +158,11 @@ case! {
     limit_formula_length: "y[n] = { 1 if 0 <= n <= 1e9 }";
     limit_circular_period: "cconv(a, b, 1e12)";
     limit_precision: "precision 40";
+    limit_linspace_points: "linspace(0, 1, 1e9)";
+    limit_exact_conv_work: "z[n] = { 1 if 0 <= n < 1e4 }\nconv(z, z)";
+    limit_exact_matrix_product: "z[n] = { 1/(n+1) if 0 <= n < 300 }\nconv_matrix(z, 300) @ conv_matrix([1], 300)";
+    limit_float_matrix_product: "z = 1.0*[1, 2]\nconv_matrix(z, 1998) @ conv_matrix(1.0*[1], 1998)";
+    limit_2d_padding: "conv(K, K, padding=1e9)";
 }
 
 // Files: reading, writing, formats.
@@ -187,6 +192,8 @@ case! {
     option_format_unknown: "format yaml";
     option_conv_matrix_zero: "conv_matrix(b, 0)";
     option_stride_fraction: "conv(I, K, stride=1.5)";
+    option_circular_period_zero: "cconv(a, b, 0)";
+    option_dft_length_zero: "dft(a, 0)";
 }
 
 // Exercises.

@@ -50,6 +50,12 @@ fn conv_err(span: Span, e: ConvError) -> Box<Diagnostic> {
             Some("e.g. `steps conv(a, b) at 3` or `steps conv(a, b) at 10..20`")
         }
         ConvError::TooMuchWork { .. } => Some("multiply by 1.0 to convert: `conv(1.0*a, b)`"),
+        ConvError::BadOption { name, .. } => Some(match *name {
+            "the period" => "N is the length of one period; at least the length of conv(a, b) avoids wrapping, e.g. `cconv(a, b, 8)`",
+            "the DFT length" => "N is the number of frequency bins, e.g. `dft(x, 8)`",
+            "the input length" => "n is the length of the sequence the matrix multiplies, e.g. `conv_matrix(b, 4)`",
+            _ => "stride and dilation are whole numbers from 1 and padding from 0, small compared with the input (see `help conv`)",
+        }),
         ConvError::TooWideView { .. } => Some(
             "the output is 0 there (no overlap); pick an n inside the output's range, which `shape` shows",
         ),
