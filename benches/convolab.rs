@@ -114,6 +114,13 @@ fn exact(c: &mut Criterion) {
     c.bench_function("exact 10 pieces * 10 pieces", |b| {
         b.iter(|| conv_exact(black_box(&p), &p).unwrap())
     });
+    // Sequences of fractions whose common denominators grow to hundreds of
+    // digits: the rational arithmetic, not the loop, dominates.
+    let mut h = Session::new();
+    h.run_collect("x[n] = { 1/(n+7) if 0 <= n < 400 }").unwrap();
+    c.bench_function("exact conv of 1/(n+7), 400 x 400", |b| {
+        b.iter(|| h.eval_str(black_box("conv(x, x)")).unwrap())
+    });
 }
 
 fn tables(c: &mut Criterion) {

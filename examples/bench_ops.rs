@@ -101,6 +101,15 @@ fn main() {
         std::hint::black_box(s.eval_str("h(xs)").unwrap());
     });
     out.insert("curve".into(), t3.into());
+
+    // Exact rationals whose denominators grow: conv of x[n] = 1/(n+7),
+    // n = 0…399, with itself (160 000 multiply-adds of fractions).
+    let mut e = Session::new();
+    e.run_collect("x[n] = { 1/(n+7) if 0 <= n < 400 }").unwrap();
+    let t5 = median(reps.div_ceil(3), || {
+        std::hint::black_box(e.eval_str("conv(x, x)").unwrap());
+    });
+    out.insert("exact_harmonic".into(), t5.into());
     // The same with the numeric integrator only (no closed form).
     let (f, g) = match (s.eval_str("f").unwrap(), s.eval_str("g").unwrap()) {
         (Value::Function(f), Value::Function(g)) => (f, g),
