@@ -267,6 +267,18 @@ fn ctrl_c_stops_exact_sums_whose_fractions_grow() {
 }
 
 #[test]
+fn ctrl_c_stops_functions_built_from_functions() {
+    // g15 applies other functions 65 534 times per value (under the limit):
+    // 10^5 values take minutes.
+    let mut text = String::from("g0(t) = { t if 0 <= t < 1 }; ");
+    for k in 1..=15 {
+        text.push_str(&format!("g{k}(t) = g{0}(t) + g{0}(t - 1); ", k - 1));
+    }
+    text.push_str("v = g15(linspace(0, 1, 100000))");
+    interrupt_exits_130(&text);
+}
+
+#[test]
 fn plot_paths_are_relative_to_the_current_directory() {
     let dir = tmp("plots-relative");
     std::fs::create_dir_all(&dir).unwrap();

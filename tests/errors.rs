@@ -163,6 +163,12 @@ case! {
     limit_exact_matrix_product: "z[n] = { 1/(n+1) if 0 <= n < 300 }\nconv_matrix(z, 300) @ conv_matrix([1], 300)";
     limit_float_matrix_product: "z = 1.0*[1, 2]\nconv_matrix(z, 1998) @ conv_matrix(1.0*[1], 1998)";
     limit_2d_padding: "conv(K, K, padding=1e9)";
+    limit_function_nesting: &(1..=9)
+        .map(|k| format!("n{k}(t) = {}n{}(t){}\n", "-(".repeat(120), k - 1, ")".repeat(120)))
+        .fold(String::from("n0(t) = t\n"), |a, l| a + &l);
+    limit_function_applications: &(1..=16)
+        .map(|k| format!("d{k}(t) = d{0}(t) + d{0}(t - 1)\n", k - 1))
+        .fold(String::from("d0(t) = t\n"), |a, l| a + &l);
 }
 
 // Files: reading, writing, formats.

@@ -241,3 +241,38 @@ fn infinities_in_tables_carry_a_note() {
     let plain = out(&mut s, Format::Json, "[1, 2]");
     assert!(!plain.contains("notes"), "{plain}");
 }
+
+/// Functions defined through each other: a chain just inside the nesting
+/// limit evaluates, shows and integrates on a test thread's small stack;
+/// one level more is an error that keeps the session, and so are uses that
+/// double at every level (2^16 evaluations for one value).
+#[test]
+fn function_chains_are_bounded() {
+    let mut text = String::from("f0(t) = { t if 0 <= t < 1 }\n");
+    for k in 1..=498 {
+        text.push_str(&format!("f{k}(t) = f{}(t) + 1\n", k - 1));
+    }
+    let mut s = Session::new();
+    s.run_collect(&text).unwrap();
+    assert_eq!(out(&mut s, Format::Text, "f498(0.5)"), "498.5");
+    assert!(out(&mut s, Format::Text, "show f498").contains("f498"));
+    let area = out(&mut s, Format::Text, "integrate(f498, 0, 1)");
+    assert!(area.starts_with("498.5"), "{area}");
+    let h = out(&mut s, Format::Text, "h = conv(f498, f0); h(1)");
+    // ∫₀¹ τ·((1 − τ) + 498) dτ = 1/6 + 249, exactly.
+    assert_eq!(h, "1495/6");
+    s.run_collect("plot f498 over -1..2").unwrap();
+    let err = s.run_collect("f499(t) = f498(t) + 1").unwrap_err();
+    assert!(err.message.contains("limit of 1000"), "{}", err.message);
+    assert_eq!(out(&mut s, Format::Text, "f1(0.5)"), "1.5");
+
+    let mut dag = String::from("g0(t) = { t if 0 <= t < 1 }\n");
+    for k in 1..=15 {
+        dag.push_str(&format!("g{k}(t) = g{0}(t) + g{0}(t - 1)\n", k - 1));
+    }
+    s.run_collect(&dag).unwrap();
+    assert_eq!(out(&mut s, Format::Text, "g15(0.5)"), "0.5");
+    let err = s.run_collect("g16(t) = g15(t) + g15(t - 1)").unwrap_err();
+    assert!(err.message.contains("131070 times"), "{}", err.message);
+    assert!(s.run_collect("h = flip(g15)").is_ok());
+}

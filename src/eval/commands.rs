@@ -68,9 +68,14 @@ fn exec_inner(
             let v = ctx.eval(value)?;
             let warnings = std::mem::take(&mut ctx.warnings);
             let v = match v {
-                Value::Function(f) => Value::Function(Rc::new(named(&f, &name.name))),
+                Value::Function(f) => {
+                    check_composition(&f, &name.name, value.span)?;
+                    Value::Function(Rc::new(named(&f, &name.name)))
+                }
                 other => other,
             };
+            // Ctrl-C during the evaluation: values may be NaN; keep the old one.
+            session.interrupt.check(stmt.span)?;
             emit_warnings(out, warnings);
             session.env.set(&name.name, v, source);
         }
@@ -78,6 +83,7 @@ fn exec_inner(
             check_assignable(&name.name, name.span, out)?;
             let mut ctx = session.ctx();
             let f = crate::eval::compile::define_function(&mut ctx, name, params, body)?;
+            check_composition(&f, &name.name, body.span)?;
             let warnings = std::mem::take(&mut ctx.warnings);
             emit_warnings(out, warnings);
             session
@@ -88,6 +94,7 @@ fn exec_inner(
             check_assignable(&name.name, name.span, out)?;
             let mut ctx = session.ctx();
             let s = crate::eval::compile::define_sequence(&mut ctx, name, index, body)?;
+            session.interrupt.check(stmt.span)?;
             let warnings = std::mem::take(&mut ctx.warnings);
             emit_warnings(out, warnings);
             session.env.set(&name.name, Value::Sequence(s), source);
@@ -95,6 +102,8 @@ fn exec_inner(
         StmtKind::Query(q) => {
             notes::take_nonfinite_note();
             let mut doc = query_doc(session, q, out)?;
+            // Ctrl-C during the evaluation: the values may be NaN; show none.
+            session.interrupt.check(stmt.span)?;
             annotate_nonfinite(&mut doc);
             emit_number_events(out, q.span());
             out(Event::Doc(doc));
@@ -102,6 +111,35 @@ fn exec_inner(
         StmtKind::Command(c) => return command(session, c, stmt.span, out),
     }
     Ok(Flow::Continue)
+}
+
+/// Stored functions are bounded in how deeply they nest other functions
+/// (the stack of one evaluation) and in how many applications one
+/// evaluation makes (its time): see [`Function::composition`].
+fn check_composition(f: &Function, name: &str, span: Span) -> EvalResult<()> {
+    use crate::value::function::{MAX_APPLIES, MAX_NESTING};
+    let c = f.composition();
+    if c.nesting > MAX_NESTING {
+        return err_hint(
+            span,
+            format!(
+                "'{name}' nests expressions and functions {} levels deep, more than the limit of {MAX_NESTING}",
+                c.nesting
+            ),
+            "define it from fewer intermediate functions, or write its formula directly",
+        );
+    }
+    if c.applies > MAX_APPLIES {
+        return err_hint(
+            span,
+            format!(
+                "one value of '{name}' would evaluate other functions {} times, more than the limit of {MAX_APPLIES}",
+                c.applies
+            ),
+            "each use of a function inside another is evaluated again, so uses that repeat at every level multiply; write the formula directly",
+        );
+    }
+    Ok(())
 }
 
 fn emit_warnings(out: &mut dyn FnMut(Event), warnings: Vec<Diagnostic>) {

@@ -305,6 +305,62 @@ pub trait ComputedFn: std::fmt::Debug {
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
+/// How a function is built from other functions: what bounds the stack
+/// and the time its evaluation takes. See [`Function::composition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Composition {
+    /// The deepest chain of nested expression nodes, through every function
+    /// applied on the way (recursion depth of one evaluation).
+    pub nesting: usize,
+    /// Function applications one evaluation makes, each applied function
+    /// counted once per use, saturating.
+    pub applies: u64,
+}
+
+/// Most [`Composition::nesting`] a stored function may have.
+pub const MAX_NESTING: usize = 1000;
+/// Most [`Composition::applies`] a stored function may have.
+pub const MAX_APPLIES: u64 = 100_000;
+
+/// One node of a function body for the walks of [`Function::composition`].
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Expr(&'a FExpr),
+    Cond(&'a Cond),
+}
+
+impl Node<'_> {
+    fn children(self, out: &mut Vec<Self>) {
+        match self {
+            Node::Expr(e) => match e {
+                FExpr::Const(_) | FExpr::Var => {}
+                FExpr::Neg(a) => out.push(Node::Expr(a)),
+                FExpr::Add(a, b)
+                | FExpr::Sub(a, b)
+                | FExpr::Mul(a, b)
+                | FExpr::Div(a, b)
+                | FExpr::Pow(a, b) => out.extend([Node::Expr(a), Node::Expr(b)]),
+                FExpr::Call(_, args) => out.extend(args.iter().map(Node::Expr)),
+                FExpr::Piecewise(pieces, otherwise) => {
+                    for (c, v) in pieces {
+                        out.extend([Node::Cond(c), Node::Expr(v)]);
+                    }
+                    out.push(Node::Expr(otherwise));
+                }
+                FExpr::Apply(_, arg) => out.push(Node::Expr(arg)),
+            },
+            Node::Cond(c) => match c {
+                Cond::Cmp(first, rest) => {
+                    out.push(Node::Expr(first));
+                    out.extend(rest.iter().map(|(_, e)| Node::Expr(e)));
+                }
+                Cond::And(a, b) | Cond::Or(a, b) => out.extend([Node::Cond(a), Node::Cond(b)]),
+                Cond::Not(a) => out.push(Node::Cond(a)),
+            },
+        }
+    }
+}
+
 /// A named (or anonymous) function of one real variable.
 #[derive(Clone, Debug)]
 pub struct Function {
@@ -334,6 +390,76 @@ impl Function {
             var: var.to_string(),
             body: FnBody::Expr(body),
         }
+    }
+
+    /// How deeply this function nests other functions and how many
+    /// applications one evaluation makes. Walks each distinct function once
+    /// (without recursion, so any input is safe to measure): chains like
+    /// `f2(t) = f1(t) + f1(t - 1)` double the work at every level while
+    /// staying shallow.
+    pub fn composition(&self) -> Composition {
+        use std::collections::HashMap;
+        // Per function: (nesting, applies); functions are DAG nodes.
+        let mut memo: HashMap<*const Function, Composition> = HashMap::new();
+        // Post-order over functions: a function is measured once all the
+        // functions it applies are.
+        let mut pending: Vec<(&Function, bool)> = vec![(self, false)];
+        let mut result = None;
+        while let Some((f, ready)) = pending.pop() {
+            let key = f as *const Function;
+            if memo.contains_key(&key) {
+                continue;
+            }
+            let FnBody::Expr(body) = &f.body else {
+                memo.insert(
+                    key,
+                    Composition {
+                        nesting: 1,
+                        applies: 0,
+                    },
+                );
+                result = memo.get(&key).copied();
+                continue;
+            };
+            if !ready {
+                pending.push((f, true));
+                let mut stack = vec![Node::Expr(body)];
+                while let Some(n) = stack.pop() {
+                    if let Node::Expr(FExpr::Apply(g, _)) = n {
+                        if !memo.contains_key(&Rc::as_ptr(g)) {
+                            pending.push((g, false));
+                        }
+                    }
+                    n.children(&mut stack);
+                }
+                continue;
+            }
+            // All applied functions are measured: walk the body with depths.
+            let mut c = Composition {
+                nesting: 0,
+                applies: 0,
+            };
+            let mut stack = vec![(Node::Expr(body), 1usize)];
+            let mut children = Vec::new();
+            while let Some((n, depth)) = stack.pop() {
+                let mut here = depth;
+                if let Node::Expr(FExpr::Apply(g, _)) = n {
+                    let inner = memo[&Rc::as_ptr(g)];
+                    here = depth.saturating_add(inner.nesting);
+                    c.applies = c.applies.saturating_add(1).saturating_add(inner.applies);
+                }
+                c.nesting = c.nesting.max(here);
+                children.clear();
+                n.children(&mut children);
+                stack.extend(children.iter().map(|&ch| (ch, depth + 1)));
+            }
+            memo.insert(key, c);
+            result = Some(c);
+        }
+        result.unwrap_or(Composition {
+            nesting: 1,
+            applies: 0,
+        })
     }
 
     pub fn display_name(&self) -> String {
@@ -687,7 +813,13 @@ impl FExpr {
                 }
                 otherwise.eval(t)
             }
-            FExpr::Apply(f, arg) => f.eval(arg.eval(t)),
+            FExpr::Apply(f, arg) => {
+                // Ctrl-C: give up quickly; the statement reports the interrupt.
+                if crate::engine::cancel::requested() {
+                    return f64::NAN;
+                }
+                f.eval(arg.eval(t))
+            }
         }
     }
 
@@ -726,6 +858,9 @@ impl FExpr {
                 otherwise.eval_exact(n)?
             }
             FExpr::Apply(f, arg) => {
+                if crate::engine::cancel::requested() {
+                    return Err(ArithError::Domain("interrupted (Ctrl-C)".into()));
+                }
                 let x = arg.eval_exact(n)?;
                 match &f.body {
                     FnBody::Expr(e) => e.eval_exact(&x)?,
