@@ -249,6 +249,12 @@ fn ctrl_c_in_a_non_interactive_run_exits_130() {
     interrupt_exits_130(
         "g(t) = exp(-t^2/100)*sin(40*t); k = conv(g, g); k(linspace(-30, 30, 1000000))",
     );
+    // Convolutions of convolutions: the inner integrals give up with NaN,
+    // which must be reported as the interrupt, not as a divergent integral.
+    interrupt_exits_130(
+        "f(t) = exp(-t^2)*sin(3*t); h1 = conv(f, f); h2 = conv(h1, h1); h3 = conv(h2, h2); \
+         h4 = conv(h3, h3); h4(0.3)",
+    );
 }
 
 #[test]

@@ -41,7 +41,19 @@ pub fn exec(
 ) -> EvalResult<Flow> {
     session.interrupt.check(stmt.span)?;
     notes::clear();
-    let flow = exec_inner(session, stmt, text, out);
+    let mut flow = exec_inner(session, stmt, text, out);
+    // Ctrl-C makes nested evaluations give up with NaN, which an outer one
+    // may report as something else (a divergent integral): say what happened.
+    if flow.is_err() && session.interrupt.is_set() {
+        let d = flow
+            .as_ref()
+            .err()
+            .map(|d| d.message.as_str())
+            .unwrap_or("");
+        if !d.starts_with("interrupted") {
+            flow = Err(Box::new(crate::eval::interrupted(stmt.span)));
+        }
+    }
     emit_number_events(out, stmt.span);
     notes::clear();
     flow
