@@ -276,3 +276,21 @@ fn function_chains_are_bounded() {
     assert!(err.message.contains("131070 times"), "{}", err.message);
     assert!(s.run_collect("h = flip(g15)").is_ok());
 }
+
+/// A step table names a literal argument with a letter that is not defined
+/// in the session and is not the other argument's name.
+#[test]
+fn step_tables_name_literals_without_clashes() {
+    let mut s = Session::new();
+    s.run_collect("y = 3; x = [1, 2]").unwrap();
+    let t = out(&mut s, Format::Text, "steps conv(x, [1, 1])");
+    assert!(t.contains("c[n] = Σₘ x[m]·h[n−m]"), "{t}");
+    let t = out(&mut s, Format::Text, "steps conv([1, 2], x)");
+    assert!(t.contains("c[n] = Σₘ u[m]·x[n−m]"), "{t}");
+    let fresh = out(
+        &mut Session::new(),
+        Format::Text,
+        "steps conv([1, 2], [3, 4])",
+    );
+    assert!(fresh.contains("c[n] = Σₘ x[m]·y[n−m]"), "{fresh}");
+}

@@ -902,13 +902,26 @@ fn equation(lhs: &str, sum: &str, value: &str) -> String {
     }
 }
 
-/// The name a step table uses for an argument: the name the user wrote, or
-/// a default letter.
-fn arg_name(e: &Expr, default: &str) -> String {
-    match &e.kind {
-        ExprKind::Ident(n) => n.clone(),
-        _ => default.to_string(),
-    }
+/// The names a step table gives its two arguments: the names written, and
+/// for a literal the first of its candidate letters that is neither the
+/// other argument's name nor defined in the session (so that
+/// `steps conv(x, [1, 1])` with a `y` defined does not call the literal `y`).
+fn arg_names(ctx: &Ctx, x: &Expr, y: &Expr, xs: &[&str], ys: &[&str]) -> (String, String) {
+    let written = |e: &Expr| match &e.kind {
+        ExprKind::Ident(n) => Some(n.clone()),
+        _ => None,
+    };
+    let (wx, wy) = (written(x), written(y));
+    let pick = |candidates: &[&str], other: &Option<String>| {
+        candidates
+            .iter()
+            .find(|c| other.as_deref() != Some(**c) && ctx.env.get(c).is_none())
+            .or(candidates.iter().find(|c| other.as_deref() != Some(**c)))
+            .map_or_else(|| candidates[0].to_string(), |c| c.to_string())
+    };
+    let xn = wx.clone().unwrap_or_else(|| pick(xs, &wy));
+    let yn = wy.unwrap_or_else(|| pick(ys, &Some(xn.clone())));
+    (xn, yn)
 }
 
 /// What `at` asks for.
@@ -997,13 +1010,19 @@ pub fn steps_conv(
     let a = Args::check(&func.name, args, span, 2, 2, OPTIONS_2D)?;
     let x = ctx.eval(&a.positional[0].value)?;
     let y = ctx.eval(&a.positional[1].value)?;
-    let xn = arg_name(&a.positional[0].value, "x");
-    let yn = arg_name(
+    let (xn, yn) = arg_names(
+        &ctx,
+        &a.positional[0].value,
         &a.positional[1].value,
         if matches!(x, Value::Matrix(_)) {
-            "K"
+            &["A", "X", "M"]
         } else {
-            "y"
+            &["x", "u", "p"]
+        },
+        if matches!(x, Value::Matrix(_)) {
+            &["K", "W", "G"]
+        } else {
+            &["y", "h", "v", "q"]
         },
     );
     match (x, y) {
@@ -1706,9 +1725,16 @@ pub fn steps_poly(session: &mut Session, lhs: &Expr, rhs: &Expr, span: Span) -> 
     if a.elems.is_complex() || b.elems.is_complex() {
         return err(span, "step tables show real or symbolic values");
     }
+    let (x, y) = arg_names(
+        &ctx,
+        call_arg(lhs),
+        call_arg(rhs),
+        &["a", "p", "u"],
+        &["b", "q", "v"],
+    );
     let names = Names {
-        x: arg_name(call_arg(lhs), "a"),
-        y: arg_name(call_arg(rhs), "b"),
+        x,
+        y,
         out: "c".into(),
     };
     let xs = a.elems.scalars();
@@ -1911,8 +1937,13 @@ pub fn steps_cconv(session: &mut Session, args: &[Arg], span: Span) -> EvalResul
     if x.elems.is_complex() || y.elems.is_complex() {
         return err(span, "step tables show real or symbolic values");
     }
-    let xn = arg_name(&a.positional[0].value, "x");
-    let yn = arg_name(&a.positional[1].value, "y");
+    let (xn, yn) = arg_names(
+        &ctx,
+        &a.positional[0].value,
+        &a.positional[1].value,
+        &["x", "u", "p"],
+        &["y", "h", "v", "q"],
+    );
     let xs = x.elems.scalars();
     let ys = y.elems.scalars();
     let rows = 0..(n.max(0) as usize).min(MAX_SHOWN_ROWS);
