@@ -91,7 +91,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("exact", "exact on | off   show exact rationals, or floats throughout"),
     ("export", "export steps conv(a, b) to \"c.md\"   write any table or value; the extension picks the format (.md .tex .csv .json .txt)"),
     ("timeit", "timeit conv(a, b)   run repeatedly: median, min and max time"),
-    ("exercise", "exercise \"Compute c[3]\" = conv(a, b)[3] tol=1e-6\n  in an interactive lesson: asks, checks the answer, hints, then shows it"),
+    ("exercise", "exercise \"Compute c[3]\" = conv(a, b)[3] tol=1e-6\n  in an interactive lesson: asks, checks the answer (a number, a sequence, or letters as in `a + b`), hints, then shows it"),
     ("pause", "pause          in an interactive lesson, wait for Enter"),
     ("lesson", "lesson 3       run bundled lesson 3 here (see `convolab lessons`)"),
     ("quit", "quit (or exit, or Ctrl-D)   leave the REPL"),

@@ -72,30 +72,43 @@ pub fn exercise(
         "prompt": prompt.value,
         "answer": value_doc(&expected, &fmt).json,
     }));
-    doc.push(Block::Para(format!("Exercise: {}", prompt.value)));
     let Some(mut io) = session.interaction.take() else {
+        doc.push(Block::Para(format!("Exercise: {}", prompt.value)));
         doc.push(Block::Para(format!("Answer: {shown}")));
         return Ok(ExerciseOutcome {
             doc,
             input_ended: false,
         });
     };
+    // Interactive: the dialogue itself shows the question and the verdict,
+    // so the Doc carries only its JSON (and the answer if input ends).
+    let symbolic = has_symbols(&expected);
     let mut wrong = 0;
     let mut input_ended = false;
+    let mut prompt_text = format!("{}\nyour answer> ", prompt.value);
     loop {
-        let Some(line) = io.ask(&format!("{}\nyour answer> ", prompt.value)) else {
+        let Some(line) = io.ask(&prompt_text) else {
             input_ended = true;
             doc.push(Block::Para(format!("(input ended) Answer: {shown}")));
             break;
         };
+        // Asked once; a blank line or another try only needs the prompt.
+        prompt_text = "your answer> ".into();
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let given = match crate::syntax::parse_expr(line) {
-            Ok(e) => session.ctx().eval(&e),
-            Err(e) => Err(Box::new(crate::syntax::parse_error_diagnostic(&e, line))),
-        };
+        let mut given = read_answer(session, line);
+        if given.is_err() && symbolic {
+            // Letters are symbols only inside [ ]: read `a·w + b·x` as one.
+            if let Ok(Value::Sequence(s)) = read_answer(session, &format!("[{line}]")) {
+                if s.len() == 1 && !matches!(expected, Value::Sequence(_)) {
+                    given = Ok(Value::Scalar(s.elems.scalars()[0].clone()));
+                } else {
+                    given = Ok(Value::Sequence(s));
+                }
+            }
+        }
         let given = match given {
             Ok(v) => v,
             Err(d) => {
@@ -108,16 +121,15 @@ pub fn exercise(
         };
         if values_equal(&given, &expected, tol).unwrap_or(false) {
             io.ask_feedback("✓ correct");
-            doc.push(Block::Para(format!(
-                "✓ {} — correct",
-                value_doc(&given, &fmt).render(Format::Text)
-            )));
+            doc.json["given"] = value_doc(&given, &fmt).json;
+            doc.json["correct"] = json!(true);
             break;
         }
         wrong += 1;
         if wrong >= 2 {
             io.ask_feedback(&format!("✗ not quite. The answer is {shown}"));
-            doc.push(Block::Para(format!("✗ the answer is {shown}")));
+            doc.json["given"] = value_doc(&given, &fmt).json;
+            doc.json["correct"] = json!(false);
             break;
         }
         let advice = hint.clone().unwrap_or_else(|| auto_hint(&given, &expected));
@@ -125,6 +137,24 @@ pub fn exercise(
     }
     session.interaction = Some(io);
     Ok(ExerciseOutcome { doc, input_ended })
+}
+
+/// Parse and evaluate a student's answer.
+fn read_answer(session: &Session, line: &str) -> EvalResult<Value> {
+    match crate::syntax::parse_expr(line) {
+        Ok(e) => session.ctx().eval(&e),
+        Err(e) => Err(Box::new(crate::syntax::parse_error_diagnostic(&e, line))),
+    }
+}
+
+/// Whether a value holds letters (symbolic entries).
+fn has_symbols(v: &Value) -> bool {
+    match v {
+        Value::Scalar(s) => s.is_symbolic(),
+        Value::Sequence(s) => s.elems.is_symbolic(),
+        Value::Matrix(m) => m.elems.is_symbolic(),
+        _ => false,
+    }
 }
 
 /// A hint from the shape of the mistake.
@@ -152,5 +182,86 @@ fn auto_hint(given: &Value, expected: &Value) -> String {
             }
             _ => format!("the answer is {}", expected.kind_name()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::Rc;
+
+    use crate::render::doc::Format;
+    use crate::session::{Event, Interaction, Session};
+
+    /// A student who types the given lines; records what they were asked
+    /// and told.
+    struct Student {
+        lines: VecDeque<&'static str>,
+        log: Rc<RefCell<Vec<String>>>,
+    }
+
+    impl Interaction for Student {
+        fn ask(&mut self, prompt: &str) -> Option<String> {
+            self.log.borrow_mut().push(format!("ask: {prompt}"));
+            self.lines.pop_front().map(str::to_string)
+        }
+        fn ask_feedback(&mut self, text: &str) {
+            self.log.borrow_mut().push(format!("told: {text}"));
+        }
+        fn pause(&mut self) -> bool {
+            true
+        }
+    }
+
+    /// Runs `text` with a student typing `lines`; returns the dialogue and
+    /// the text the statements displayed.
+    fn run(text: &str, lines: &[&'static str]) -> (Vec<String>, String) {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut s = Session::new();
+        s.interaction = Some(Box::new(Student {
+            lines: lines.iter().copied().collect(),
+            log: log.clone(),
+        }));
+        let mut shown = String::new();
+        s.run(text, &mut |e| {
+            if let Event::Doc(d) = e {
+                shown.push_str(&d.render(Format::Text));
+            }
+        })
+        .unwrap();
+        let dialogue = log.borrow().clone();
+        (dialogue, shown)
+    }
+
+    #[test]
+    fn the_question_is_asked_once_and_not_repeated_after_the_answer() {
+        let (dialogue, shown) = run("exercise \"What is 1 + 1?\" = 2", &["", "3", "2"]);
+        assert_eq!(
+            dialogue,
+            [
+                "ask: What is 1 + 1?\nyour answer> ",
+                "ask: your answer> ",
+                "told: ✗ not quite. Hint: your answer is too large. One more try.",
+                "ask: your answer> ",
+                "told: ✓ correct",
+            ]
+        );
+        assert_eq!(shown, "", "the dialogue already showed everything");
+    }
+
+    #[test]
+    fn symbolic_answers_can_be_typed_without_brackets() {
+        let (dialogue, _) = run("exercise \"c[1]?\" = conv([a, b], [1, 1])[1]", &["b + a"]);
+        assert_eq!(dialogue.last().unwrap(), "told: ✓ correct");
+        let (dialogue, _) = run("exercise \"c?\" = conv([a, b], [1, 1])", &["a, a + b, b"]);
+        assert_eq!(dialogue.last().unwrap(), "told: ✓ correct");
+    }
+
+    #[test]
+    fn without_a_student_the_question_and_answer_are_shown() {
+        let mut s = Session::new();
+        let out = s.run_collect("exercise \"What is 1 + 1?\" = 2").unwrap();
+        assert_eq!(out, ["Exercise: What is 1 + 1?\nAnswer: 2"]);
     }
 }
