@@ -142,6 +142,8 @@ case! {
     numeric_sqrt_negative: "sqrt(-1)";
     numeric_gauss_zero_width: "gauss(0, 0)";
     numeric_huge_exact_power: "2^(10^9)";
+    numeric_converge_unbounded: "s(t) = exp(-t^2)\nconverge conv(s, s) at 0";
+    numeric_riemann_unbounded: "s(t) = exp(-t^2)\nriemann(conv(s, f), 0.25)";
     numeric_exact_underflow: "x = (1/3)^100000";
     numeric_exact_overflow: "x = 3^100000";
     numeric_exact_fallback: "x = 1.0001^1000\nx";

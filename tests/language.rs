@@ -294,3 +294,21 @@ fn step_tables_name_literals_without_clashes() {
     );
     assert!(fresh.contains("c[n] = Σₘ x[m]·y[n−m]"), "{fresh}");
 }
+
+/// `converge` sums only finitely many terms: with both inputs nonzero on
+/// unbounded ranges it is an error (it used to print sums of 0), and with
+/// one cut off it converges to √(π/2), the integral of exp(−τ²)·exp(−τ²).
+#[test]
+fn converge_needs_a_bounded_overlap() {
+    let mut s = Session::new();
+    s.run_collect("f(t) = exp(-t^2); fb(t) = { f(t) if -6 <= t <= 6 }")
+        .unwrap();
+    let e = s.run_collect("converge conv(f, f) at 0").unwrap_err();
+    assert!(e.message.contains("infinitely many terms"), "{}", e.message);
+    s.settings.format = Format::Json;
+    let t = s.run_collect("converge conv(fb, f) at 0").unwrap().join("");
+    let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+    let last = &v["rows"][7];
+    let exact = (std::f64::consts::PI / 2.0).sqrt();
+    assert!((last[1].as_f64().unwrap() - exact).abs() < 1e-12, "{last}");
+}

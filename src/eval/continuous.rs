@@ -496,6 +496,8 @@ struct Grid {
     last: i64,
 }
 
+/// `example` is the call to suggest when the range must be given.
+#[allow(clippy::too_many_arguments)]
 fn grid(
     ctx: &mut Ctx,
     f: &Function,
@@ -504,6 +506,7 @@ fn grid(
     to: Option<Number>,
     span: Span,
     hspan: Span,
+    example: &str,
 ) -> EvalResult<Grid> {
     let hf = h.to_f64();
     if hf.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !hf.is_finite() {
@@ -523,7 +526,7 @@ fn grid(
                 "{} is nonzero on an unbounded range, so the samples never end",
                 f.display_name()
             ),
-            "give the range: sample(f, 0.25, from=0, to=10)",
+            format!("give the range: {example}"),
         );
     }
     // n·h within [lo, hi]; exact when h and the ends are.
@@ -631,7 +634,16 @@ fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let h = ctx.real(&a.positional[1].value, "the step h")?;
     let from = named_number(ctx, &a, "from")?;
     let to = named_number(ctx, &a, "to")?;
-    let g = grid(ctx, &f, h, from, to, span, a.positional[1].span)?;
+    let g = grid(
+        ctx,
+        &f,
+        h,
+        from,
+        to,
+        span,
+        a.positional[1].span,
+        "sample(f, 0.25, from=0, to=10)",
+    )?;
     let values = sample_values(ctx, &f, &g, span)?;
     Ok(Value::Sequence(Sequence::from_scalars(g.first, values)))
 }
@@ -693,8 +705,18 @@ pub fn riemann_inputs(
     let from = named_number(ctx, a, "from")?;
     let to = named_number(ctx, a, "to")?;
     let hspan = a.positional.get(1).map(|x| x.span).unwrap_or(span);
-    let gf = grid(ctx, &c.f, h.clone(), from.clone(), to.clone(), span, hspan)?;
-    let gg = grid(ctx, &c.g, h.clone(), from, to, span, hspan)?;
+    let example = "riemann(conv(f, g), 0.25, from=-6, to=6) samples both inputs there";
+    let gf = grid(
+        ctx,
+        &c.f,
+        h.clone(),
+        from.clone(),
+        to.clone(),
+        span,
+        hspan,
+        example,
+    )?;
+    let gg = grid(ctx, &c.g, h.clone(), from, to, span, hspan, example)?;
     let xf = sample_values(ctx, &c.f, &gf, span)?;
     let xg = sample_values(ctx, &c.g, &gg, span)?;
     Ok((
@@ -704,7 +726,8 @@ pub fn riemann_inputs(
 }
 
 /// h·Σ_m f(mh)·g(t − mh) for any t (equal to riemann(…)[n] at t = n·h).
-pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> f64 {
+/// `None` when the terms never end: the overlap of the supports is unbounded.
+pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> Option<f64> {
     let (flo, fhi) = c.f.support();
     let (glo, ghi) = c.g.support();
     let sigma = c.op.sigma();
@@ -713,8 +736,11 @@ pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> f64 {
         Op::Conv => (flo.max(t - ghi), fhi.min(t - glo)),
         Op::Corr => (glo.max(flo - t), ghi.min(fhi - t)),
     };
-    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
-        return 0.0;
+    if hi < lo {
+        return Some(0.0);
+    }
+    if !(lo.is_finite() && hi.is_finite()) {
+        return None;
     }
     let (m0, m1) = (
         (lo / h - 1e-9).ceil() as i64,
@@ -728,7 +754,7 @@ pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> f64 {
             Op::Corr => c.f.eval(t + sigma * tau) * c.g.eval(tau),
         };
     }
-    h * s
+    Some(h * s)
 }
 
 /// `converge conv(f, g) at t`.
@@ -774,7 +800,21 @@ pub fn converge(
     for k in 1..=8 {
         ctx.interrupt.check(span)?;
         let h = 0.5f64.powi(k);
-        let r = riemann_at(c, h, t);
+        let Some(r) = riemann_at(c, h, t) else {
+            return err_hint(
+                span,
+                format!(
+                    "the Riemann sum at t = {} has infinitely many terms: {} and {} overlap on an unbounded range",
+                    format_float(t, fmt.precision),
+                    c.f.display_name(),
+                    c.g.display_name()
+                ),
+                format!(
+                    "cut one of them off with a piece condition, e.g. `fb(t) = {{ {}(t) if -6 <= t <= 6 }}`, then converge conv(fb, …) at t",
+                    c.f.display_name()
+                ),
+            );
+        };
         let e = r - reference.value;
         let (ratio, order) = match prev_err {
             Some(p) if e.abs() > 1e-14 && p.abs() > 1e-14 => {

@@ -1890,8 +1890,10 @@ pub fn steps_riemann(
                 span,
             )?;
             let t = n as f64 * hf;
-            if let Ok(exact) = c.value(t, &|| false) {
-                let approx = crate::eval::continuous::riemann_at(c, hf, t);
+            if let (Ok(exact), Some(approx)) = (
+                c.value(t, &|| false),
+                crate::eval::continuous::riemann_at(c, hf, t),
+            ) {
                 d.push(Block::Para(format!(
                     "t = n·h = {}: the integral {}(t) = {} (± {}); the sum misses it by {}",
                     crate::value::number::format_float(t, fmt.precision),
