@@ -200,8 +200,6 @@ pub fn computed_doc(c: &dyn ComputedFn, name: &str, var: &str, fmt: &NumFmt) -> 
         if let Some(closed) = &cf.exact {
             return Some(closed.doc(name, var, fmt));
         }
-        let breaks: Vec<String> = cf.breaks.iter().map(|b| b.format(fmt)).collect();
-        let support = support_text(cf.support, fmt);
         let mut doc = Doc::new(json!({
             "type": "function",
             "name": name,
@@ -217,30 +215,11 @@ pub fn computed_doc(c: &dyn ComputedFn, name: &str, var: &str, fmt: &NumFmt) -> 
             cf.title(),
             cf.definition(var)
         )]));
-        doc.push(Block::Para(format!(
-            "computed numerically at each {var}; breakpoints: {}; support: {support}",
-            if breaks.is_empty() {
-                "none".into()
-            } else {
-                breaks.join(", ")
-            }
-        )));
+        // `show` adds the breakpoints and the support, as for any function.
+        doc.push(Block::Para(format!("computed numerically at each {var}")));
         return Some(doc);
     }
     None
-}
-
-fn support_text(s: (f64, f64), fmt: &NumFmt) -> String {
-    let e = |x: f64| {
-        if x == f64::INFINITY {
-            "∞".to_string()
-        } else if x == f64::NEG_INFINITY {
-            "−∞".to_string()
-        } else {
-            format_float(x, fmt.precision)
-        }
-    };
-    format!("[{}, {}]", e(s.0), e(s.1))
 }
 
 /// Build `conv(f, g)` / `corr(f, g)` for two functions.
