@@ -312,3 +312,15 @@ fn converge_needs_a_bounded_overlap() {
     let exact = (std::f64::consts::PI / 2.0).sqrt();
     assert!((last[1].as_f64().unwrap() - exact).abs() < 1e-12, "{last}");
 }
+
+/// `show` of a numeric convolution states its breakpoints and support once.
+#[test]
+fn show_of_a_numeric_convolution_does_not_repeat_itself() {
+    let mut s = Session::new();
+    s.run_collect("f(t) = exp(-t^2); g(t) = { 1 if 0 <= t < 1 }; h = conv(f, g)")
+        .unwrap();
+    let t = out(&mut s, Format::Text, "show h");
+    assert_eq!(t.matches("breakpoints").count(), 1, "{t}");
+    assert_eq!(t.matches("support").count(), 1, "{t}");
+    assert!(t.contains("computed numerically at each t"), "{t}");
+}
