@@ -324,3 +324,20 @@ fn show_of_a_numeric_convolution_does_not_repeat_itself() {
     assert_eq!(t.matches("support").count(), 1, "{t}");
     assert!(t.contains("computed numerically at each t"), "{t}");
 }
+
+/// The sliding view writes the kernel's index as a student would.
+#[test]
+fn sliding_views_write_kernel_indices_plainly() {
+    let mut s = Session::new();
+    s.run_collect("a = [1, 2, 3]; b = [1, 1]").unwrap();
+    for (query, index) in [
+        ("steps corr(a, b) at 0", "b[m]"),
+        ("steps corr(a, b) at -1", "b[m+1]"),
+        ("steps corr(a, b) at 2", "b[m−2]"),
+        ("steps conv(a, b) at 0", "b[−m]"),
+        ("steps conv(a, b) at 2", "b[2−m]"),
+    ] {
+        let t = out(&mut s, Format::Text, query);
+        assert!(t.contains(&format!("sits {index}")), "{query}: {t}");
+    }
+}

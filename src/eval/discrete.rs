@@ -1111,6 +1111,25 @@ struct Names {
     out: String,
 }
 
+/// The kernel's index under column m of the sliding view at n, written as
+/// a student would: `2−m`, `−m`, `−1−m` (conv); `m−2`, `m`, `m+1` (corr).
+fn kernel_index(op: Op, n: i64) -> String {
+    let minus = |k: i64| {
+        if k < 0 {
+            format!("−{}", k.unsigned_abs())
+        } else {
+            k.to_string()
+        }
+    };
+    match (op, n) {
+        (Op::Conv, 0) => "−m".into(),
+        (Op::Conv, _) => format!("{}−m", minus(n)),
+        (Op::Corr, 0) => "m".into(),
+        (Op::Corr, _) if n < 0 => format!("m+{}", n.unsigned_abs()),
+        (Op::Corr, _) => format!("m−{n}"),
+    }
+}
+
 fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Full => "full",
@@ -1336,10 +1355,8 @@ fn sliding_doc(
             "use `steps conv(a, b) at n..n` for the term sum",
         );
     }
-    let kernel_row = match op {
-        Op::Conv => format!("{}[{}−m]", names.y, n),
-        Op::Corr => format!("{}[m−{}]", names.y, n),
-    };
+    let kernel_index = kernel_index(op, n);
+    let kernel_row = format!("{}[{kernel_index}]", names.y);
     let mut header = vec!["m".to_string()];
     header.extend((0..s.x.len()).map(|i| s.m(i).to_string()));
     let cols = header.len();
@@ -1371,11 +1388,11 @@ fn sliding_doc(
     let line = equation(&format!("{}[{n}]", names.out), &sum, &shown(&s.value, fmt));
     let expl = match op {
         Op::Conv => format!(
-            "{y} flipped and shifted by n = {n}: under column m sits {y}[{n}−m], so {y}[0] is under m = {n}",
+            "{y} flipped and shifted by n = {n}: under column m sits {y}[{kernel_index}], so {y}[0] is under m = {n}",
             y = names.y
         ),
         Op::Corr => format!(
-            "{y} shifted by n = {n}, not flipped: under column m sits {y}[m−{n}], so {y}[0] is under m = {n}",
+            "{y} shifted by n = {n}, not flipped: under column m sits {y}[{kernel_index}], so {y}[0] is under m = {n}",
             y = names.y
         ),
     };
