@@ -1857,13 +1857,21 @@ impl Builder<'_, '_> {
         let moving = c.moving.f.clone();
 
         // 1. Both inputs.
-        let mut p1 = XyPanel::new(format!("{fname}(τ) and {gname}(τ)"), "τ", "value")
-            .with_x_range(xr.0, xr.1);
+        // The same function twice (conv(w, w)) is drawn and named once.
+        let same = fname == gname && Rc::ptr_eq(&c.f, &c.g);
+        let title = if same {
+            format!("{fname}(τ), both inputs")
+        } else {
+            format!("{fname}(τ) and {gname}(τ)")
+        };
+        let mut p1 = XyPanel::new(title, "τ", "value").with_x_range(xr.0, xr.1);
         for s in self.function_series(&format!("{fname}(τ)"), &c.f, (1.0, 0.0), xr, n, span)? {
             p1 = p1.with_series(s.with_color(0));
         }
-        for s in self.function_series(&format!("{gname}(τ)"), &c.g, (1.0, 0.0), xr, n, span)? {
-            p1 = p1.with_series(s.with_color(1));
+        if !same {
+            for s in self.function_series(&format!("{gname}(τ)"), &c.g, (1.0, 0.0), xr, n, span)? {
+                p1 = p1.with_series(s.with_color(1));
+            }
         }
         // 2. The flip (conv) or the unflipped factor (corr).
         let p2 = match c.op {
