@@ -823,9 +823,15 @@ fn shape_1d(op: Op, x: &Sequence, k: &Sequence, mode: Mode) -> Doc {
 fn axis_line(label: &str, s: &conv2d::AxisShape) -> String {
     let mut inner = format!("{}", s.n);
     let (pb, pa) = (s.pad_before(), s.pad_after());
+    // Padding before + after: `2·p` when equal, the one side when the other
+    // is 0 (mode same with an even kernel pads one side only).
     if pb == pa && pb > 0 {
         inner.push_str(&format!(" + 2·{pb}"));
-    } else if pb + pa > 0 {
+    } else if pb == 0 || pa == 0 {
+        if pb + pa > 0 {
+            inner.push_str(&format!(" + {}", pb + pa));
+        }
+    } else {
         inner.push_str(&format!(" + {pb} + {pa}"));
     }
     if s.dilation == 1 {
@@ -865,7 +871,7 @@ fn shape_2d_doc(name: &str, s: &Shape2d, opts: &Conv2dOptions) -> Doc {
     Doc::new(json!({"type": "shape", "op": name, "mode": mode, "shape": [r, c],
                     "rows": axis_json(&s.rows, &rows), "cols": axis_json(&s.cols, &cols)}))
         .with(Block::Para(format!(
-            "out = ⌊(n + padding − dilation·(k−1) − 1)/stride⌋ + 1 per axis (mode {mode} pads {}·(k−1) in total)",
+            "out = ⌊(n + padding before and after − dilation·(k−1) − 1)/stride⌋ + 1 per axis (padding=p puts p on each side, 2·p; mode {mode} pads {}·(k−1) in total)",
             match opts.mode {
                 Mode::Full => "2",
                 Mode::Same => "1",
