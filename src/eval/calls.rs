@@ -27,7 +27,7 @@ pub const OPERATIONS: &[FnHelp] = &[
     FnHelp { name: "corr", usage: "corr(a, b, mode=…)", summary: "cross-correlation (what CNN libraries call convolution): the kernel b slides over a without flipping" },
     FnHelp { name: "cconv", usage: "cconv(a, b, N)", summary: "circular convolution of period N" },
     FnHelp { name: "conv_transpose", usage: "conv_transpose(A, K, stride=2, padding=0)", summary: "transposed convolution (CNN \"deconvolution\"), 1D and 2D" },
-    FnHelp { name: "conv_matrix", usage: "conv_matrix(b, n, mode=…) / conv_matrix(K, [h, w], mode=…)", summary: "the (doubly block) Toeplitz matrix T with T @ a == conv(a, b)" },
+    FnHelp { name: "conv_matrix", usage: "conv_matrix(b, n, mode=…) / conv_matrix(K, [h, w], mode=…)", summary: "the (doubly block) Toeplitz matrix T with T @ a == conv(a, b); with boundary=wrap and mode=same it is (doubly block) circulant" },
     FnHelp { name: "flip", usage: "flip(x)", summary: "x[−n] for sequences, g(−t) for functions, both axes for matrices" },
     FnHelp { name: "shift", usage: "shift(x, k)", summary: "x[n − k] for sequences, g(t − k) for functions" },
     FnHelp { name: "dft", usage: "dft(x) / dft(x, N)", summary: "discrete Fourier transform X[k] = Σ x[n]·e^(−2πikn/N), zero-padded to N" },
