@@ -38,6 +38,18 @@ fn out(s: &mut Session, f: Format, text: &str) -> String {
     r
 }
 
+/// Runs `text` (which must succeed) and returns its warnings' messages.
+fn warnings_of(s: &mut Session, text: &str) -> Vec<String> {
+    let mut warnings = Vec::new();
+    s.run(text, &mut |e| {
+        if let convolab::session::Event::Warning(w) = e {
+            warnings.push(w.message);
+        }
+    })
+    .unwrap_or_else(|d| panic!("{text}: {}", d.message));
+    warnings
+}
+
 #[test]
 fn values_in_all_five_formats() {
     let mut s = defined();
@@ -135,13 +147,7 @@ fn show_prints_breakpoints_and_support() {
 #[test]
 fn overlapping_pieces_warn_but_define() {
     let mut s = Session::new();
-    let mut warnings = Vec::new();
-    s.run("q(t) = { 1 if 0 <= t < 2; 2 if 1 <= t < 3 }", &mut |e| {
-        if let convolab::session::Event::Warning(d) = e {
-            warnings.push(d.message);
-        }
-    })
-    .unwrap();
+    let warnings = warnings_of(&mut s, "q(t) = { 1 if 0 <= t < 2; 2 if 1 <= t < 3 }");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("overlap"), "{warnings:?}");
     assert_eq!(out(&mut s, Format::Text, "q(1.5)"), "1");
@@ -200,13 +206,7 @@ fn same_results_from_dash_c_stdin_and_run() {
 #[test]
 fn infinities_in_tables_carry_a_note() {
     let mut s = Session::new();
-    let mut warnings = Vec::new();
-    s.run("x = [exp(1000), 1]", &mut |e| {
-        if let convolab::session::Event::Warning(w) = e {
-            warnings.push(w.message);
-        }
-    })
-    .unwrap();
+    let warnings = warnings_of(&mut s, "x = [exp(1000), 1]");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("exp(1000)"), "{}", warnings[0]);
 

@@ -193,22 +193,26 @@ pub fn write_gif_interruptible(
             return Err(PlotError::Interrupted);
         }
         render_rgb(frame, &mut rgb)?;
-        if quantizer.global.is_none() && !fits_exactly(&rgb) {
-            // Train one palette on the first, middle and last frames, so the
-            // colours that appear only later (a growing result) are in it.
-            let mut sample = Vec::new();
-            let mut other = vec![0u8; rgb.len()];
-            for j in [i, (i + frames.len()) / 2, frames.len() - 1] {
-                if j == i {
-                    sample.extend_from_slice(&rgb);
-                } else {
-                    render_rgb(&frames[j], &mut other)?;
-                    sample.extend_from_slice(&other);
+        let (indices, palette) = match exact_palette(&rgb) {
+            Some(exact) => exact,
+            None => {
+                if quantizer.global.is_none() {
+                    // Train one palette on this, the middle and the last
+                    // frame, so colours that appear only later (a growing
+                    // result) are in it.
+                    let mut sample = rgb.clone();
+                    let mut other = vec![0u8; rgb.len()];
+                    for j in [(i + frames.len()) / 2, frames.len() - 1] {
+                        if j != i {
+                            render_rgb(&frames[j], &mut other)?;
+                            sample.extend_from_slice(&other);
+                        }
+                    }
+                    quantizer.train(&sample);
                 }
+                quantizer.mapped(&rgb)
             }
-            quantizer.train(&sample);
-        }
-        let (indices, palette) = quantizer.frame(&rgb);
+        };
         let mut f = gif::Frame::from_palette_pixels(w as u16, h as u16, &indices, &palette, None);
         f.delay = ((delay_ms + 5) / 10).min(u32::from(u16::MAX)) as u16;
         encoder.write_frame(&f).map_err(gif_err)?;
@@ -235,13 +239,26 @@ fn rgb_key(p: &[u8]) -> u32 {
     u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2])
 }
 
-/// Whether a frame has at most 256 colours (then its palette is exact).
-fn fits_exactly(rgb: &[u8]) -> bool {
-    let mut seen = std::collections::HashSet::new();
-    rgb.chunks_exact(3).all(|p| {
-        seen.insert(rgb_key(p));
-        seen.len() <= 256
-    })
+/// A frame with at most 256 colours as palette indices and its exact
+/// palette; `None` when it has more.
+fn exact_palette(rgb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut index: std::collections::HashMap<u32, u8> = std::collections::HashMap::new();
+    let mut palette = Vec::new();
+    let mut indices = Vec::with_capacity(rgb.len() / 3);
+    for p in rgb.chunks_exact(3) {
+        let next = index.len();
+        let i = match index.get(&rgb_key(p)) {
+            Some(&i) => i,
+            None if next < 256 => {
+                palette.extend_from_slice(p);
+                index.insert(rgb_key(p), next as u8);
+                next as u8
+            }
+            None => return None,
+        };
+        indices.push(i);
+    }
+    Some((indices, palette))
 }
 
 /// A 256-colour NeuQuant palette for RGB pixels.
@@ -255,9 +272,10 @@ fn neuquant(rgb: &[u8]) -> (color_quant::NeuQuant, Vec<u8>) {
     (nq, palette)
 }
 
-/// Palettes for GIF frames: a frame with at most 256 colours gets them
-/// exactly; others map to one NeuQuant palette trained once per animation
-/// (quantizing every frame anew was three quarters of the time of a GIF).
+/// The palette of GIF frames with more than 256 colours (see
+/// [`exact_palette`] for the others): one NeuQuant palette trained once per
+/// animation (quantizing every frame anew was three quarters of the time of
+/// a GIF).
 #[derive(Default)]
 struct Quantizer {
     global: Option<(color_quant::NeuQuant, Vec<u8>)>,
@@ -271,27 +289,8 @@ impl Quantizer {
         self.cache.clear();
     }
 
-    /// The frame's pixels as palette indices, and the palette.
-    fn frame(&mut self, rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let mut exact: std::collections::HashMap<u32, u8> = std::collections::HashMap::new();
-        let mut palette = Vec::new();
-        let mut indices = Vec::with_capacity(rgb.len() / 3);
-        for p in rgb.chunks_exact(3) {
-            let key = rgb_key(p);
-            let next = exact.len();
-            if next < 256 || exact.contains_key(&key) {
-                let i = *exact.entry(key).or_insert_with(|| {
-                    palette.extend_from_slice(p);
-                    next as u8
-                });
-                indices.push(i);
-            } else {
-                return self.mapped(rgb);
-            }
-        }
-        (indices, palette)
-    }
-
+    /// A frame's pixels as indices into the global palette (trained on
+    /// this frame if it is not yet), and the palette.
     fn mapped(&mut self, rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
         let (nq, palette) = self.global.get_or_insert_with(|| neuquant(rgb));
         let indices = rgb
@@ -443,8 +442,7 @@ mod quantizer_tests {
                 _ => [255, 127, 14],
             })
             .collect();
-        assert!(fits_exactly(&rgb));
-        let (indices, palette) = Quantizer::default().frame(&rgb);
+        let (indices, palette) = exact_palette(&rgb).expect("3 colours fit");
         assert_eq!(palette.len(), 9);
         assert_eq!(decode(&indices, &palette), rgb);
     }
@@ -455,9 +453,9 @@ mod quantizer_tests {
         let rgb: Vec<u8> = (0..64 * 64)
             .flat_map(|i| [(i % 64 * 4) as u8, (i / 64 * 4) as u8, 90])
             .collect();
-        assert!(!fits_exactly(&rgb));
+        assert!(exact_palette(&rgb).is_none());
         let mut q = Quantizer::default();
-        let (indices, palette) = q.frame(&rgb);
+        let (indices, palette) = q.mapped(&rgb);
         assert_eq!(palette.len(), 256 * 3);
         let back = decode(&indices, &palette);
         let mean_error = back
@@ -470,7 +468,7 @@ mod quantizer_tests {
         // wrong mapping would be off by tens.
         assert!(mean_error < 10.0, "mean error {mean_error}");
         // The next frame reuses the trained palette.
-        let (_, again) = q.frame(&rgb);
+        let (_, again) = q.mapped(&rgb);
         assert_eq!(again, palette);
     }
 }
