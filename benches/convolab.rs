@@ -9,9 +9,9 @@ use convolab::engine::continuous::{prepare, value_at_planned, Op as COp, PairPla
 use convolab::engine::conv2d::{apply2d_f64, Boundary, Conv2dOptions, Method2d};
 use convolab::engine::discrete::{convolve_f64, Algorithm, Mode, Op, SeqRef};
 use convolab::engine::exact::{conv_exact, PwExpPoly};
-use convolab::engine::grid::Grid;
 use convolab::render::doc::Format;
 use convolab::value::function::Function;
+use convolab::value::grid::Grid;
 use convolab::value::Value;
 use convolab::Session;
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -8,7 +8,7 @@ use std::time::Instant;
 use convolab::engine::continuous::{prepare, value_at_planned, Op as COp, PairPlan};
 use convolab::engine::conv2d::{apply2d_f64, Boundary, Conv2dOptions, Method2d};
 use convolab::engine::discrete::{conv_direct, convolve_f64, Algorithm, Mode, Op, SeqRef};
-use convolab::engine::grid::Grid;
+use convolab::value::grid::Grid;
 use convolab::value::Value;
 use convolab::Session;
 

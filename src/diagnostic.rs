@@ -13,6 +13,7 @@
 //! ```
 
 use crate::syntax::span::{line_col, Span};
+use crate::syntax::ParseError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -35,6 +36,29 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A syntax error as a diagnostic: the
+    /// caret at the error, its advice as the hint, and the related span (such as
+    /// an unclosed bracket) as a second pointer.
+    ///
+    /// `text` is the source the spans refer to: an error at the very end of the
+    /// input is moved back to just after its last visible character, so the
+    /// caret sits on the line where something is missing.
+    pub fn from_parse_error(e: &ParseError, text: &str) -> Diagnostic {
+        let mut span = e.span;
+        let end = text.trim_end().len();
+        if span.start == span.end && span.start >= end && span.start <= text.len() {
+            span = Span::new(end, end);
+        }
+        let mut d = Diagnostic::error(format!("syntax error: {}", e.message), Some(span));
+        if let Some(hint) = &e.hint {
+            d = d.with_hint(hint.clone());
+        }
+        if let Some((span, label)) = &e.related {
+            d = d.with_related(*span, label.clone());
+        }
+        d
+    }
+
     pub fn error(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod help;
+pub mod interrupt;
 pub mod lesson;
 pub mod render;
 pub mod repl;

@@ -74,7 +74,10 @@ pub fn run_text(
     let stmts = match crate::syntax::parse_program(text) {
         Ok(s) => s,
         Err(e) => {
-            let d = shift(crate::syntax::parse_error_diagnostic(&e, text), offset);
+            let d = shift(
+                crate::diagnostic::Diagnostic::from_parse_error(&e, text),
+                offset,
+            );
             let _ = write!(io.err, "{}", render_diagnostic(&d, origin, full, io.color));
             return (Outcome::Failed, Flow::Continue);
         }

@@ -84,7 +84,7 @@ impl Session {
     /// definitions are kept). Spans in the error refer to `text`.
     pub fn run(&mut self, text: &str, out: &mut dyn FnMut(Event)) -> EvalResult<Flow> {
         let stmts = crate::syntax::parse_program(text)
-            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e, text)))?;
+            .map_err(|e| Box::new(crate::diagnostic::Diagnostic::from_parse_error(&e, text)))?;
         for stmt in &stmts {
             match self.exec(stmt, text, out)? {
                 Flow::Continue => {}
@@ -102,7 +102,7 @@ impl Session {
         out: &mut dyn FnMut(Event),
     ) -> EvalResult<Flow> {
         // The engine's generic loops poll this flag (Ctrl-C).
-        let _watch = crate::engine::cancel::watch(self.interrupt.flag());
+        let _watch = crate::interrupt::watch(self.interrupt.flag());
         crate::eval::commands::exec(self, stmt, text, out)
     }
 
@@ -126,7 +126,7 @@ impl Session {
     /// Evaluate one expression (for tests and benchmarks).
     pub fn eval_str(&mut self, text: &str) -> EvalResult<crate::value::Value> {
         let expr = crate::syntax::parse_expr(text)
-            .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e, text)))?;
+            .map_err(|e| Box::new(crate::diagnostic::Diagnostic::from_parse_error(&e, text)))?;
         let mut ctx = self.ctx();
         ctx.eval(&expr)
     }

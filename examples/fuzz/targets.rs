@@ -170,12 +170,12 @@ pub fn parse_target(text: &str) -> Result<Option<String>, Failure> {
             catch_unwind(AssertUnwindSafe(|| -> Result<Option<String>, Failure> {
                 let mut message = None;
                 if let Err(e) = convolab::syntax::parse_program(text) {
-                    let d = convolab::syntax::parse_error_diagnostic(&e, text);
+                    let d = convolab::diagnostic::Diagnostic::from_parse_error(&e, text);
                     check_diagnostic(&d, text)?;
                     message = Some(d.message);
                 }
                 if let Err(e) = convolab::syntax::parse_expr(text) {
-                    let d = convolab::syntax::parse_error_diagnostic(&e, text);
+                    let d = convolab::diagnostic::Diagnostic::from_parse_error(&e, text);
                     check_diagnostic(&d, text)?;
                 }
                 let _ = convolab::syntax::input_is_incomplete(text);

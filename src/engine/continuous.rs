@@ -49,28 +49,7 @@ pub struct Prepared {
     pub irregular: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Conv,
-    Corr,
-}
-
-impl Op {
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::Conv => "conv",
-            Op::Corr => "corr",
-        }
-    }
-
-    /// σ in moving(t + σ·τ).
-    pub fn sigma(self) -> f64 {
-        match self {
-            Op::Conv => -1.0,
-            Op::Corr => 1.0,
-        }
-    }
-}
+pub use crate::value::op::Op;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ContError {

@@ -70,11 +70,11 @@ use crate::engine::discrete::{
     check_exact_output, clip_usize, poll_cancel, ConvError, Mode, Op, MAX_DIRECT_WORK,
     MAX_F64_DIRECT_WORK, NON_FINITE,
 };
-use crate::engine::grid::Grid;
-use crate::engine::ring::Ring;
 use crate::trace::discrete::{
     Row2d, Steps2d, Term2d, Window2d, WindowCell, MAX_STEP_ROWS, MAX_STEP_TERMS,
 };
+use crate::value::grid::Grid;
+use crate::value::ring::Ring;
 
 /// Most cells an output (or a padded input) may have.
 pub const MAX_CELLS: usize = 25_000_000;
@@ -665,7 +665,7 @@ fn direct_2d_f64(plan: &Plan, a: &Grid<f64>, k: &Grid<f64>) -> Result<Grid<f64>,
             }
         }
     }
-    Grid::new(rs.out, oc, out)
+    Ok(Grid::new(rs.out, oc, out)?)
 }
 
 /// A 2D real FFT of size nr × nc; spectra are stored transposed
@@ -1143,7 +1143,7 @@ pub fn steps_2d<T: Ring>(
                     });
                 }
             }
-            Ok(Row2d {
+            Ok::<_, ConvError>(Row2d {
                 out: (i, j),
                 terms,
                 value,

@@ -56,12 +56,12 @@ use std::sync::Arc;
 use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
-use crate::engine::cancel;
-use crate::engine::ring::Ring;
+use crate::interrupt as cancel;
 use crate::trace::discrete::{
     CconvRow, CconvSteps, CconvTerm, Row1d, Sliding1d, Steps1d, Term1d, MAX_STEP_ROWS,
     MAX_STEP_TERMS,
 };
+use crate::value::ring::Ring;
 
 /// Most samples a result (or an FFT buffer) may have.
 pub const MAX_SEQ_LEN: usize = 100_000_000;
@@ -90,21 +90,7 @@ pub(crate) const NON_FINITE: &str =
 /// Sequence indices stay within ±2^61, so that index arithmetic never overflows.
 pub const MAX_INDEX: i64 = 1 << 61;
 
-/// Which part of the full result to keep (see the module's Conventions).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Mode {
-    #[default]
-    Full,
-    Same,
-    Valid,
-}
-
-/// Convolution (the kernel flipped) or correlation (the kernel as given).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Op {
-    Conv,
-    Corr,
-}
+pub use crate::value::op::{Mode, Op};
 
 /// Errors of the discrete engines, with messages meant for the user.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -186,25 +172,11 @@ pub(crate) fn poll_cancel() -> Result<(), ConvError> {
     }
 }
 
-/// Why a result has no samples; a note for the user, not an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmptyReason {
-    /// One of the inputs has no samples.
-    EmptyInput,
-    /// `mode=valid` with a kernel longer than the input.
-    KernelLongerThanInput { input: usize, kernel: usize },
-}
+pub use crate::trace::discrete::EmptyReason;
 
-impl std::fmt::Display for EmptyReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EmptyReason::EmptyInput => write!(f, "an input has no samples, so the result has none"),
-            EmptyReason::KernelLongerThanInput { input, kernel } => write!(
-                f,
-                "kernel longer than input ({kernel} > {input} samples): no position where it fits \
-                 wholly, so mode=valid gives no samples"
-            ),
-        }
+impl From<crate::value::grid::ShapeError> for ConvError {
+    fn from(e: crate::value::grid::ShapeError) -> ConvError {
+        ConvError::ShapeMismatch(e.0)
     }
 }
 
@@ -964,7 +936,7 @@ pub fn cconv<T: Ring>(x: SeqRef<'_, T>, y: SeqRef<'_, T>, n: i64) -> Result<Ccon
                 for (m, xm) in xf.iter().enumerate() {
                     acc.add_mul(xm, &yf[(k + n - m) % n]);
                 }
-                Ok(acc)
+                Ok::<_, ConvError>(acc)
             })
             .collect::<Result<_, _>>()?
     };
@@ -1243,7 +1215,7 @@ pub fn steps_1d<T: Ring>(
                     }
                 })
                 .collect();
-            Ok(Row1d { n, terms, value })
+            Ok::<_, ConvError>(Row1d { n, terms, value })
         })
         .collect::<Result<_, _>>()?;
     Ok(Steps1d {

@@ -884,21 +884,7 @@ fn condition(p: &Piece, var: &str, style: Style, fmt: &NumFmt) -> String {
 // ---------------------------------------------------------------------------
 // Errors.
 
-/// Which operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Conv,
-    Corr,
-}
-
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Op::Conv => "conv",
-            Op::Corr => "corr",
-        })
-    }
-}
+pub use crate::value::op::Op;
 
 /// What grew past a limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,9 +25,9 @@ use std::ops::Range;
 
 use crate::engine::conv2d::{Conv2dOptions, Plan};
 use crate::engine::discrete::{clip_usize, ConvError, Mode, Op};
-use crate::engine::grid::Grid;
-use crate::engine::ring::Ring;
 use crate::trace::discrete::{MatvecRow, MatvecSteps, MatvecTerm, MAX_STEP_ROWS, MAX_STEP_TERMS};
+use crate::value::grid::Grid;
+use crate::value::ring::Ring;
 
 /// Most entries (rows × cols) a convolution matrix may have.
 pub const MAX_MATRIX_ENTRIES: u128 = 4_000_000;

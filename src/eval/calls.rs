@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::engine::ring::Ring;
+use crate::eval::CheckInterrupt;
 use crate::eval::{
     arith, compile, err, err_hint, limits, map_elems_mat, map_elems_seq, Ctx, EvalResult,
 };
@@ -12,6 +12,7 @@ use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
 use crate::syntax::span::Span;
 use crate::value::function::{exact_builtin, Builtin, FExpr, FnBody, Function};
 use crate::value::number::Number;
+use crate::value::ring::Ring;
 use crate::value::{Elems, Matrix, Scalar, Sequence, Value};
 
 /// One entry of `help functions`.

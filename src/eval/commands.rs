@@ -5,6 +5,7 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::diagnostic::Diagnostic;
+use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, EvalResult};
 use crate::render::doc::{Block, Doc, Format, Table};
 use crate::session::{Event, Flow, Session};

@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, limits, Ctx, EvalResult};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident, LogicOp, UnOp};
 use crate::syntax::span::Span;
@@ -463,20 +464,16 @@ pub fn define_sequence(
     let leading = values
         .iter()
         .take(values.len().saturating_sub(1))
-        .take_while(|v| crate::engine::ring::Ring::is_zero(*v))
+        .take_while(|v| crate::value::ring::Ring::is_zero(*v))
         .count();
     values.drain(..leading);
     let max = crate::engine::discrete::MAX_INDEX;
     let start = (first + leading as i64).clamp(-max, max);
-    while values.len() > 1
-        && values
-            .last()
-            .is_some_and(crate::engine::ring::Ring::is_zero)
-    {
+    while values.len() > 1 && values.last().is_some_and(crate::value::ring::Ring::is_zero) {
         values.pop();
     }
     if values.is_empty() {
-        values.push(<Scalar as crate::engine::ring::Ring>::zero());
+        values.push(<Scalar as crate::value::ring::Ring>::zero());
     }
     Ok(Sequence::from_scalars(start, values))
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::engine::continuous::{self as cont, ContError, Op, Prepared};
 use crate::engine::quad::{self, QuadOptions, QuadStatus};
 use crate::eval::calls::Args;
+use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, limits, Ctx, EvalResult};
 use crate::render::doc::{Block, Doc, Table};
 use crate::render::value::json_f64;
@@ -667,7 +668,7 @@ fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
         span,
     )?;
     let scaled = crate::eval::map_elems_seq(sum, |s| {
-        Ok(crate::engine::ring::Ring::mul(s, &Scalar::Num(h.clone())))
+        Ok(crate::value::ring::Ring::mul(s, &Scalar::Num(h.clone())))
     })
     .map_err(|e| crate::eval::arith(span, e))?;
     Ok(scaled)

@@ -17,10 +17,9 @@ use serde_json::{json, Value as Json};
 use crate::diagnostic::Diagnostic;
 use crate::engine::conv2d::{self, Boundary, Conv2dOptions, Method2d, Padding, Shape2d};
 use crate::engine::discrete::{self as engine, ConvError, Mode, Op, SeqRef};
-use crate::engine::grid::Grid;
-use crate::engine::ring::Ring;
 use crate::engine::toeplitz;
 use crate::eval::calls::Args;
+use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, Ctx, EvalResult};
 use crate::render::doc::{Block, Doc, Table};
 use crate::render::value::json_scalar;
@@ -29,7 +28,9 @@ use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
 use crate::syntax::span::Span;
 use crate::trace::discrete::{Row1d, Term1d};
 use crate::value::array::{Elems, Matrix, Sequence};
+use crate::value::grid::Grid;
 use crate::value::number::{NumFmt, Number};
+use crate::value::ring::Ring;
 use crate::value::scalar::Scalar;
 use crate::value::Value;
 
@@ -73,13 +74,6 @@ fn op_of(name: &str) -> Op {
         Op::Corr
     } else {
         Op::Conv
-    }
-}
-
-fn op_name(op: Op) -> &'static str {
-    match op {
-        Op::Conv => "conv",
-        Op::Corr => "corr",
     }
 }
 
@@ -357,7 +351,7 @@ pub fn conv_sequences(
 }
 
 fn grid_of<T: Clone>(m: &Matrix, values: Vec<T>, span: Span) -> EvalResult<Grid<T>> {
-    Grid::new(m.rows, m.cols, values).map_err(|e| conv_err(span, e))
+    Grid::new(m.rows, m.cols, values).map_err(|e| conv_err(span, e.into()))
 }
 
 fn conv_matrices(
@@ -816,7 +810,7 @@ fn shape_1d(op: Op, x: &Sequence, k: &Sequence, mode: Mode) -> Doc {
         format!("length {line}"),
         format!("indices n = {start}…{}", start + out - 1),
     ];
-    Doc::new(json!({"type": "shape", "op": op_name(op), "length": out, "start": start, "derivation": line}))
+    Doc::new(json!({"type": "shape", "op": op.name(), "length": out, "start": start, "derivation": line}))
         .with(Block::Math(lines))
 }
 
@@ -1240,7 +1234,7 @@ fn steps_1d_doc(
     };
     let steps = engine::steps_1d(op, xr, yr, mode, zeros, Some(wanted.clone()))
         .map_err(|e| conv_err(span, e))?;
-    let mut heading = format!("{}({}, {})", op_name(op), names.x, names.y);
+    let mut heading = format!("{}({}, {})", op.name(), names.x, names.y);
     if mode != Mode::Full {
         heading.push_str(&format!(", mode {}", mode_name(mode)));
     }
@@ -1315,7 +1309,7 @@ fn steps_1d_doc(
     }
     doc.json = json!({
         "type": "steps",
-        "op": op_name(op),
+        "op": op.name(),
         "mode": mode_name(mode),
         "zeros": zeros,
         "start": start,
@@ -1404,7 +1398,7 @@ fn sliding_doc(
     };
     let doc = Doc::new(json!({
         "type": "steps",
-        "op": op_name(op),
+        "op": op.name(),
         "n": n,
         "m": (0..s.x.len()).map(|i| s.m(i)).collect::<Vec<_>>(),
         "x": s.x.iter().map(|v| v.as_ref().map_or(Json::Null, |v| json_scalar(v, fmt))).collect::<Vec<_>>(),
@@ -1412,7 +1406,7 @@ fn sliding_doc(
         "products": s.products.iter().map(|v| v.as_ref().map_or(Json::Null, |v| json_scalar(v, fmt))).collect::<Vec<_>>(),
         "value": json_scalar(&s.value, fmt),
     }))
-    .with(Block::Heading(format!("{}({}, {}) at n = {n}", op_name(op), names.x, names.y)))
+    .with(Block::Heading(format!("{}({}, {}) at n = {n}", op.name(), names.x, names.y)))
     .with(Block::Para(expl))
     .with(Block::Table(t))
     .with(Block::Math(vec![line]));
@@ -1483,7 +1477,7 @@ fn window_doc(
     );
     let doc = Doc::new(json!({
         "type": "steps",
-        "op": op_name(op),
+        "op": op.name(),
         "at": [at.0, at.1],
         "window_origin": [first.0, first.1],
         "window": w.cells.to_rows().iter().map(|r| r.iter().map(|c| json_scalar(&c.value, fmt)).collect::<Vec<_>>()).collect::<Vec<_>>(),
@@ -1491,7 +1485,7 @@ fn window_doc(
         "products": w.products.to_rows().iter().map(|r| r.iter().map(|v| json_scalar(v, fmt)).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "value": json_scalar(&w.value, fmt),
     }))
-    .with(Block::Heading(format!("{}({an}, {kn}) at ({}, {})", op_name(op), at.0, at.1)))
+    .with(Block::Heading(format!("{}({an}, {kn}) at ({}, {})", op.name(), at.0, at.1)))
     .with(Block::Para(format!("the window of {an} starting at {}", cell_name(first))))
     .with(Block::Table(grid_table(&window)))
     .with(Block::Para(format!("the kernel as applied: {kernel_note}")))
@@ -1552,7 +1546,7 @@ fn steps_2d_doc(
     }
     let mut doc = Doc::new(json!({
         "type": "steps",
-        "op": op_name(op),
+        "op": op.name(),
         "shape": [or, oc],
         "rows": steps.rows.iter().map(|r| json!({
             "at": [r.out.0, r.out.1],
@@ -1569,7 +1563,7 @@ fn steps_2d_doc(
     }))
     .with(Block::Heading(format!(
         "{} in 2D: {or}×{oc} outputs",
-        op_name(op)
+        op.name()
     )))
     .with(Block::Para(match op {
         Op::Conv => "each output is the window times the kernel flipped in both axes".to_string(),

@@ -54,7 +54,7 @@ pub struct ClosedForm {
 impl ClosedForm {
     /// `conv(f, g)` as written.
     pub fn title(&self) -> String {
-        format!("{}({}, {})", op_name(self.op), self.f_name, self.g_name)
+        format!("{}({}, {})", self.op.name(), self.f_name, self.g_name)
     }
 
     /// The value at t from the formula; `None` at a delta of the result.
@@ -303,13 +303,6 @@ impl FastPiece {
             }
         }
         sum
-    }
-}
-
-fn op_name(op: Op) -> &'static str {
-    match op {
-        Op::Conv => "conv",
-        Op::Corr => "corr",
     }
 }
 
@@ -758,12 +751,7 @@ fn no_closed_form<T>(
     f: &Rc<Function>,
     g: &Rc<Function>,
 ) -> EvalResult<T> {
-    let call = format!(
-        "{}({}, {})",
-        op_name(op),
-        f.display_name(),
-        g.display_name()
-    );
+    let call = format!("{}({}, {})", op.name(), f.display_name(), g.display_name());
     // The numeric engine needs only the cut into pieces to succeed.
     let hint = match cont::prepare(f).and_then(|_| cont::prepare(g)) {
         Ok(_) => format!("{call} is still computed numerically: use it without exact(…)"),
@@ -964,7 +952,7 @@ fn steps_doc(cf: &ClosedForm, var: &str, fmt: &NumFmt) -> Doc {
         )));
     }
     doc.push(Block::Para("the result:".into()));
-    let name = op_name(cf.op);
+    let name = cf.op.name();
     let lead = format!("{name}({f}, {g})({var}) = ");
     let pad = " ".repeat(lead.chars().count());
     let lines: Vec<String> = cf

@@ -143,7 +143,9 @@ pub fn exercise(
 fn read_answer(session: &Session, line: &str) -> EvalResult<Value> {
     match crate::syntax::parse_expr(line) {
         Ok(e) => session.ctx().eval(&e),
-        Err(e) => Err(Box::new(crate::syntax::parse_error_diagnostic(&e, line))),
+        Err(e) => Err(Box::new(crate::diagnostic::Diagnostic::from_parse_error(
+            &e, line,
+        ))),
     }
 }
 

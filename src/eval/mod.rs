@@ -21,18 +21,17 @@ pub mod steps;
 pub mod timeit;
 
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::engine::ring::Ring;
 use crate::syntax::ast::{BinOp, Expr, ExprKind, LogicOp, UnOp};
 use crate::syntax::span::Span;
 use crate::value::array::BinaryOp;
 use crate::value::function::{FExpr, Function};
 use crate::value::number::{ArithError, NumFmt, Number};
+use crate::value::ring::Ring;
 use crate::value::{Elems, Matrix, Scalar, Sequence, Value};
 
+pub use crate::interrupt::Interrupt;
 pub use env::{Binding, Env};
 
 /// Every evaluation error carries a diagnostic with a span.
@@ -54,33 +53,14 @@ pub fn err_hint<T>(
     ))
 }
 
-/// The Ctrl-C flag shared with the signal handler. Long loops poll it.
-#[derive(Clone, Debug, Default)]
-pub struct Interrupt(Arc<AtomicBool>);
+/// Ctrl-C as an evaluation error: `interrupt.check(span)?` in a long loop.
+pub trait CheckInterrupt {
+    /// An error at `span` when Ctrl-C was pressed.
+    fn check(&self, span: Span) -> EvalResult<()>;
+}
 
-impl Interrupt {
-    pub fn new() -> Interrupt {
-        Interrupt::default()
-    }
-
-    pub fn flag(&self) -> Arc<AtomicBool> {
-        self.0.clone()
-    }
-
-    pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    pub fn reset(&self) {
-        self.0.store(false, Ordering::Relaxed);
-    }
-
-    pub fn trigger(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-
-    /// An error when Ctrl-C was pressed.
-    pub fn check(&self, span: Span) -> EvalResult<()> {
+impl CheckInterrupt for Interrupt {
+    fn check(&self, span: Span) -> EvalResult<()> {
         if self.is_set() {
             Err(Box::new(interrupted(span)))
         } else {
@@ -90,9 +70,9 @@ impl Interrupt {
 }
 
 /// An error when Ctrl-C was pressed, for code without a [`Ctx`]: reads the
-/// flag the session installed for this statement (see `engine::cancel`).
+/// flag the session installed for this statement (see `crate::interrupt`).
 pub fn check_cancel(span: Span) -> EvalResult<()> {
-    if crate::engine::cancel::requested() {
+    if crate::interrupt::requested() {
         Err(Box::new(interrupted(span)))
     } else {
         Ok(())

@@ -72,9 +72,8 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::continuous::{self as cont, ContError, Op as COp};
 use crate::engine::conv2d::{self, Boundary, Conv2dOptions, Padding};
 use crate::engine::discrete::{self as disc, Algorithm, Mode, Op as DOp, SeqRef};
-use crate::engine::grid::Grid;
-use crate::engine::ring::Ring;
 use crate::eval::continuous::{as_conv, ConvFn};
+use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, interrupted, Ctx, EvalResult, Interrupt};
 use crate::render::doc::{Block, Doc};
 use crate::render::plot::{
@@ -86,7 +85,9 @@ use crate::session::Session;
 use crate::syntax::ast::{Arg, Command, Expr, ExprKind, Query, StmtKind, StrLit, UnOp};
 use crate::syntax::span::Span;
 use crate::value::function::{FnBody, Function};
+use crate::value::grid::Grid;
 use crate::value::number::{format_float, NumFmt};
+use crate::value::ring::Ring;
 use crate::value::{Elems, Matrix, Scalar, Sequence, Value};
 
 /// Frames of a continuous animation when `frames=` is not given.
@@ -202,7 +203,7 @@ pub fn animate(
 /// them (for tests and tools that want the data behind a plot).
 pub fn build_statement(session: &mut Session, text: &str) -> EvalResult<Built> {
     let stmts = crate::syntax::parse_program(text)
-        .map_err(|e| Box::new(crate::syntax::parse_error_diagnostic(&e, text)))?;
+        .map_err(|e| Box::new(crate::diagnostic::Diagnostic::from_parse_error(&e, text)))?;
     match stmts.as_slice() {
         [stmt] => match &stmt.kind {
             StmtKind::Command(Command::Plot {
@@ -912,13 +913,6 @@ struct Mat2 {
     opts: Conv2dOptions,
     names: (String, String),
     span: Span,
-}
-
-fn op_name(op: DOp) -> &'static str {
-    match op {
-        DOp::Conv => "conv",
-        DOp::Corr => "corr",
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -2230,7 +2224,7 @@ impl Builder<'_, '_> {
             .map(|(m, v)| (m as f64, v))
             .collect();
         let prod_label = format!("{a}[m]·{b}[{k_arg}]");
-        let op = op_name(s.op);
+        let op = s.op.name();
         let p3 = XyPanel::new(
             format!("multiply: {prod_label}, sum = {}", format_number(sl.value)),
             "m",
@@ -2514,7 +2508,7 @@ impl Builder<'_, '_> {
             }
         });
         let (an, kn) = (&m.names.0, &m.names.1);
-        let name = op_name(op);
+        let name = op.name();
         let mut input = grid_panel(String::new(), &padded, &fmt);
         input.origin = (-(pbr as i64), -(pbc as i64));
         input.color_range = finite_range(padded.data().iter().map(Cell::value));

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::eval::CheckInterrupt;
 use crate::eval::EvalResult;
 use crate::render::doc::{Block, Doc};
 use crate::session::Session;

@@ -232,15 +232,8 @@ pub enum BinOp {
     MatMul,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-}
+/// Comparison operators live with the functions whose piece conditions use them.
+pub use crate::value::function::CmpOp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogicOp {
@@ -257,19 +250,6 @@ impl BinOp {
             BinOp::Div => "/",
             BinOp::Pow => "^",
             BinOp::MatMul => "@",
-        }
-    }
-}
-
-impl CmpOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
         }
     }
 }

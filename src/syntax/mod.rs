@@ -146,27 +146,3 @@ pub mod span;
 
 pub use error::{ParseError, ParseErrorKind};
 pub use parser::{input_is_incomplete, parse_expr, parse_program};
-
-/// A syntax error as a [`Diagnostic`](crate::diagnostic::Diagnostic): the
-/// caret at the error, its advice as the hint, and the related span (such as
-/// an unclosed bracket) as a second pointer.
-///
-/// `text` is the source the spans refer to: an error at the very end of the
-/// input is moved back to just after its last visible character, so the
-/// caret sits on the line where something is missing.
-pub fn parse_error_diagnostic(e: &ParseError, text: &str) -> crate::diagnostic::Diagnostic {
-    let mut span = e.span;
-    let end = text.trim_end().len();
-    if span.start == span.end && span.start >= end && span.start <= text.len() {
-        span = span::Span::new(end, end);
-    }
-    let mut d =
-        crate::diagnostic::Diagnostic::error(format!("syntax error: {}", e.message), Some(span));
-    if let Some(hint) = &e.hint {
-        d = d.with_hint(hint.clone());
-    }
-    if let Some((span, label)) = &e.related {
-        d = d.with_related(*span, label.clone());
-    }
-    d
-}

@@ -1,11 +1,9 @@
 //! Step tables of the discrete engines, as plain data.
 //!
-//! Built by [`crate::engine::discrete::steps_1d`],
-//! [`crate::engine::discrete::sliding_1d`],
-//! [`crate::engine::discrete::cconv_steps`],
-//! [`crate::engine::conv2d::window_2d`], [`crate::engine::conv2d::steps_2d`],
-//! [`crate::engine::toeplitz::matvec_steps`] and
-//! [`crate::engine::toeplitz::ConvMatrix::matvec_steps`].
+//! This layer is data only: the discrete engines fill these types (the 1D
+//! and 2D step builders, the sliding view, circular steps and the
+//! matrix-vector steps of a convolution matrix), and the presentation layer
+//! turns them into tables, JSON and pictures. `trace` imports only `value`.
 //!
 //! # Conventions
 //! * Indices are the true indices of the sequences (a sequence that starts at
@@ -16,8 +14,30 @@
 //!   rows, so that a caller can build part of a long table.
 //! * A row's `value` is the sum of its products, in the order listed.
 
-use crate::engine::discrete::{EmptyReason, Mode, Op};
-use crate::engine::grid::Grid;
+use crate::value::grid::Grid;
+use crate::value::op::{Mode, Op};
+
+/// Why a result has no samples; a note for the user, not an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmptyReason {
+    /// One of the inputs has no samples.
+    EmptyInput,
+    /// `mode=valid` with a kernel longer than the input.
+    KernelLongerThanInput { input: usize, kernel: usize },
+}
+
+impl std::fmt::Display for EmptyReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmptyReason::EmptyInput => write!(f, "an input has no samples, so the result has none"),
+            EmptyReason::KernelLongerThanInput { input, kernel } => write!(
+                f,
+                "kernel longer than input ({kernel} > {input} samples): no position where it fits \
+                 wholly, so mode=valid gives no samples"
+            ),
+        }
+    }
+}
 
 /// Most rows a step table may have; ask for a range beyond this.
 pub const MAX_STEP_ROWS: usize = 1_000_000;

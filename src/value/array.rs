@@ -15,8 +15,8 @@ use std::borrow::Cow;
 
 use num_complex::Complex64;
 
-use crate::engine::ring::Ring;
 use crate::value::number::Number;
+use crate::value::ring::Ring;
 use crate::value::scalar::Scalar;
 
 #[derive(Clone, Debug)]

@@ -26,8 +26,31 @@
 
 use std::rc::Rc;
 
-use crate::syntax::ast::CmpOp;
 use crate::value::number::{ArithError, Number};
+
+/// A comparison in a piece condition (`a <= t < b`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
 
 /// Built-in functions of a real variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -815,7 +838,7 @@ impl FExpr {
             }
             FExpr::Apply(f, arg) => {
                 // Ctrl-C: give up quickly; the statement reports the interrupt.
-                if crate::engine::cancel::requested() {
+                if crate::interrupt::requested() {
                     return f64::NAN;
                 }
                 f.eval(arg.eval(t))
@@ -858,7 +881,7 @@ impl FExpr {
                 otherwise.eval_exact(n)?
             }
             FExpr::Apply(f, arg) => {
-                if crate::engine::cancel::requested() {
+                if crate::interrupt::requested() {
                     return Err(ArithError::Domain("interrupted (Ctrl-C)".into()));
                 }
                 let x = arg.eval_exact(n)?;

@@ -2,8 +2,11 @@
 
 pub mod array;
 pub mod function;
+pub mod grid;
 pub mod number;
+pub mod op;
 pub mod poly;
+pub mod ring;
 pub mod scalar;
 
 use std::rc::Rc;

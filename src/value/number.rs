@@ -466,7 +466,7 @@ impl From<f64> for Number {
     }
 }
 
-impl crate::engine::ring::Ring for Number {
+impl crate::value::ring::Ring for Number {
     fn zero() -> Self {
         Number::int(0)
     }

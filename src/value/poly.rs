@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::ring::Ring;
 use crate::value::number::{NumFmt, Number};
+use crate::value::ring::Ring;
 
 /// A product of symbols with positive powers, sorted by symbol name.
 /// The empty monomial is the constant 1.

@@ -1,8 +1,8 @@
 //! A scalar entry of a sequence or matrix: a number or a symbolic polynomial.
 
-use crate::engine::ring::Ring;
 use crate::value::number::{ArithError, NumFmt, Number};
 use crate::value::poly::Poly;
+use crate::value::ring::Ring;
 
 /// A number, or a polynomial in symbols. A polynomial with no symbols is
 /// always normalised to a number.

@@ -1,6 +1,9 @@
 //! A row-major 2D grid: the matrices of the 2D engines.
 
-use crate::engine::discrete::ConvError;
+/// Rows of different lengths, or data that does not fill `rows × cols`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ShapeError(pub String);
 
 /// A `rows × cols` grid stored row-major: entry `(r, c)` is `data[r·cols + c]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -12,9 +15,9 @@ pub struct Grid<T> {
 
 impl<T> Grid<T> {
     /// A grid from row-major data; the length must be `rows·cols`.
-    pub fn new(rows: usize, cols: usize, data: Vec<T>) -> Result<Grid<T>, ConvError> {
+    pub fn new(rows: usize, cols: usize, data: Vec<T>) -> Result<Grid<T>, ShapeError> {
         if rows.checked_mul(cols) != Some(data.len()) {
-            return Err(ConvError::ShapeMismatch(format!(
+            return Err(ShapeError(format!(
                 "a {rows}×{cols} matrix needs {} entries, got {}",
                 rows as u128 * cols as u128,
                 data.len()
@@ -24,11 +27,11 @@ impl<T> Grid<T> {
     }
 
     /// A grid from its rows, which must all have the same length.
-    pub fn from_rows(rows: Vec<Vec<T>>) -> Result<Grid<T>, ConvError> {
+    pub fn from_rows(rows: Vec<Vec<T>>) -> Result<Grid<T>, ShapeError> {
         let n = rows.len();
         let cols = rows.first().map_or(0, Vec::len);
         if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != cols) {
-            return Err(ConvError::ShapeMismatch(format!(
+            return Err(ShapeError(format!(
                 "row {} has {} entries but row 1 has {cols}; all rows of a matrix need the same length",
                 i + 1,
                 r.len()
