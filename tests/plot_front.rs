@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use convolab::eval::plot::{build_statement, Built, ANIMATION_SIZE, DEFAULT_FRAMES};
 use convolab::render::doc::Format;
 use convolab::render::plot::{
     EndMark, Figure, HeatmapPanel, Panel, Series, SeriesKind, XyPanel, MAX_FRAMES,
 };
+use convolab::session::plot::{build_statement, Built, ANIMATION_SIZE, DEFAULT_FRAMES};
 use convolab::Session;
 
 /// A fresh directory for one test's files.
@@ -846,7 +846,7 @@ fn interrupted_animation_leaves_no_file() {
     };
     s.interrupt.trigger();
     let e =
-        convolab::eval::plot::animate(&mut s, target, over.as_ref(), to, options, stmts[0].span)
+        convolab::session::plot::animate(&mut s, target, over.as_ref(), to, options, stmts[0].span)
             .expect_err("interrupted");
     assert!(e.message.contains("interrupted"), "{}", e.message);
     assert!(listing(&dir).is_empty());

@@ -5,20 +5,14 @@
 //! and hands convolutions to the pure engines in `crate::engine`.
 
 pub mod calls;
-pub mod commands;
 pub mod compile;
 pub mod continuous;
 pub mod discrete;
 pub mod env;
 pub mod exact;
-pub mod exercise;
 pub mod io;
 pub mod limits;
 pub mod ops;
-pub mod plot;
-pub mod show;
-pub mod steps;
-pub mod timeit;
 
 use std::rc::Rc;
 

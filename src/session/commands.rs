@@ -216,7 +216,7 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
             at,
             options,
             span,
-        } => crate::eval::steps::steps(session, target, at.as_ref(), options, *span),
+        } => crate::session::steps::steps(session, target, at.as_ref(), options, *span),
         Query::Converge {
             target,
             at,
@@ -350,14 +350,14 @@ fn command(
                     let ctx = session.ctx();
                     return Err(ctx.unknown_name(&n.name, n.span));
                 };
-                out(Event::Doc(crate::eval::show::show(&n.name, b, &fmt)));
+                out(Event::Doc(crate::session::show::show(&n.name, b, &fmt)));
             }
         }
         Command::Vars => {
             let mut t = Table::new(&["name", "kind", "value"]).text_columns(&[0, 1]);
             let mut items = Vec::new();
             for (name, b) in session.env.iter() {
-                let summary = crate::eval::show::summary(&b.value, &fmt);
+                let summary = crate::session::show::summary(&b.value, &fmt);
                 t.push(vec![
                     name.to_string(),
                     b.value
@@ -460,7 +460,7 @@ fn command(
             out(Event::Doc(wrote));
         }
         Command::Timeit { query } => {
-            let doc = crate::eval::timeit::timeit(session, query, span)?;
+            let doc = crate::session::timeit::timeit(session, query, span)?;
             out(Event::Doc(doc));
         }
         Command::Exercise {
@@ -468,7 +468,8 @@ fn command(
             answer,
             options,
         } => {
-            let outcome = crate::eval::exercise::exercise(session, prompt, answer, options, span)?;
+            let outcome =
+                crate::session::exercise::exercise(session, prompt, answer, options, span)?;
             out(Event::Doc(outcome.doc));
             if outcome.input_ended {
                 return Ok(Flow::Quit);
@@ -507,8 +508,14 @@ fn command(
             to,
             options,
         } => {
-            let doc =
-                crate::eval::plot::plot(session, items, over.as_ref(), to.as_ref(), options, span)?;
+            let doc = crate::session::plot::plot(
+                session,
+                items,
+                over.as_ref(),
+                to.as_ref(),
+                options,
+                span,
+            )?;
             out(Event::Doc(doc));
         }
         Command::Animate {
@@ -518,7 +525,7 @@ fn command(
             options,
         } => {
             let doc =
-                crate::eval::plot::animate(session, target, over.as_ref(), to, options, span)?;
+                crate::session::plot::animate(session, target, over.as_ref(), to, options, span)?;
             out(Event::Doc(doc));
         }
     }

@@ -446,7 +446,8 @@ impl Opts {
             let v = &a.value;
             match name.name.as_str() {
                 "overlay" => {
-                    o.overlay = crate::eval::commands::on_off(std::slice::from_ref(a), "overlay")?
+                    o.overlay =
+                        crate::session::commands::on_off(std::slice::from_ref(a), "overlay")?
                 }
                 "width" => o.width = Some((ctx.integer(v, "width")?, v.span)),
                 "height" => o.height = Some((ctx.integer(v, "height")?, v.span)),

@@ -5,6 +5,13 @@
 //! in through [`Session::run`]; everything it displays comes out as
 //! [`Event`]s, which the caller renders in the session's format.
 
+pub mod commands;
+pub mod exercise;
+pub mod plot;
+pub mod show;
+pub mod steps;
+pub mod timeit;
+
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Ctx, Env, EvalResult, Interrupt};
 use crate::render::doc::{Doc, Format};
@@ -103,7 +110,7 @@ impl Session {
     ) -> EvalResult<Flow> {
         // The engine's generic loops poll this flag (Ctrl-C).
         let _watch = crate::interrupt::watch(self.interrupt.flag());
-        crate::eval::commands::exec(self, stmt, text, out)
+        crate::session::commands::exec(self, stmt, text, out)
     }
 
     /// Run `text` and collect the rendered output (for tests and `-c`):

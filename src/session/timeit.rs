@@ -29,7 +29,7 @@ pub fn timeit(session: &mut Session, query: &Query, span: Span) -> EvalResult<Do
                 let _ = ctx.eval(e)?;
             }
             _ => {
-                let _ = crate::eval::commands::query_doc(session, query, &mut |_| {})?;
+                let _ = crate::session::commands::query_doc(session, query, &mut |_| {})?;
             }
         }
         times.push(t0.elapsed());
