@@ -4,20 +4,15 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use serde_json::json;
-
 use crate::engine::continuous::{self as cont, ContError, Op, Prepared};
 use crate::engine::quad::{self, QuadOptions, QuadStatus};
 use crate::eval::calls::Args;
 use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, limits, Ctx, EvalResult};
-use crate::render::doc::{Block, Doc, Table};
-use crate::render::value::json_f64;
-use crate::session::Session;
 use crate::syntax::ast::{Arg, Expr, Ident};
 use crate::syntax::span::Span;
 use crate::value::function::{ComputedFn, FnBody, Function};
-use crate::value::number::{format_float, NumFmt, Number};
+use crate::value::number::{format_float, Number};
 use crate::value::{Estimate, Scalar, Sequence, Value};
 
 /// `conv(f, g)` or `corr(f, g)` as a function of t.
@@ -189,40 +184,6 @@ pub fn value_at(c: &dyn ComputedFn, x: f64) -> Result<Value, String> {
     c.eval_checked(x).map(Value::float)
 }
 
-/// `show`/display of a computed function.
-pub fn computed_doc(c: &dyn ComputedFn, name: &str, var: &str, fmt: &NumFmt) -> Option<Doc> {
-    if let Some(cf) = c
-        .as_any()
-        .downcast_ref::<crate::eval::exact::ClosedFormFn>()
-    {
-        return Some(cf.0.doc(name, var, fmt));
-    }
-    if let Some(cf) = c.as_any().downcast_ref::<ConvFn>() {
-        if let Some(closed) = &cf.exact {
-            return Some(closed.doc(name, var, fmt));
-        }
-        let mut doc = Doc::new(json!({
-            "type": "function",
-            "name": name,
-            "var": var,
-            "exact": false,
-            "definition": format!("{}({var}) = {}", name, cf.definition(var)),
-            "breakpoints": cf.breaks.iter().map(|b| json_f64(b.to_f64())).collect::<Vec<_>>(),
-            "support": [json_f64(cf.support.0), json_f64(cf.support.1)],
-            "pieces": [],
-        }));
-        doc.push(Block::Math(vec![format!(
-            "{name}({var}) = {}({var}) = {}",
-            cf.title(),
-            cf.definition(var)
-        )]));
-        // `show` adds the breakpoints and the support, as for any function.
-        doc.push(Block::Para(format!("computed numerically at each {var}")));
-        return Some(doc);
-    }
-    None
-}
-
 /// Build `conv(f, g)` / `corr(f, g)` for two functions.
 pub fn make_conv(op: Op, f: Rc<Function>, g: Rc<Function>, span: Span) -> EvalResult<Value> {
     let c = ConvFn::new(op, f, g).map_err(|e| {
@@ -265,7 +226,7 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
     }
 }
 
-fn interrupt_fn<'a>(ctx: &'a Ctx<'a>) -> impl Fn() -> bool + 'a {
+pub(crate) fn interrupt_fn<'a>(ctx: &'a Ctx<'a>) -> impl Fn() -> bool + 'a {
     move || ctx.interrupt.is_set()
 }
 
@@ -356,18 +317,18 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
     })
 }
 
-fn piece_value(p: &cont::Piece, x: f64) -> f64 {
+pub(crate) fn piece_value(p: &cont::Piece, x: f64) -> f64 {
     match &p.poly {
         Some(poly) => poly.eval_f64(x),
         None => p.expr.eval(x),
     }
 }
 
-fn fmt(x: f64) -> String {
+pub(crate) fn fmt(x: f64) -> String {
     format_float(x, 6)
 }
 
-fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
+pub(crate) fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("integrate", args, span, 1, 3, &[])?;
     if a.positional.len() == 2 {
         return err_hint(
@@ -408,7 +369,7 @@ fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> 
 }
 
 /// ∫ of a piecewise polynomial between exact limits, in exact arithmetic.
-fn exact_integral(
+pub(crate) fn exact_integral(
     ctx: &mut Ctx,
     f: &Rc<Function>,
     a: &Args,
@@ -470,7 +431,7 @@ fn exact_integral(
 }
 
 /// The step and range options of sample/riemann.
-struct Grid {
+pub(crate) struct Grid {
     h: Number,
     first: i64,
     last: i64,
@@ -478,7 +439,7 @@ struct Grid {
 
 /// `example` is the call to suggest when the range must be given.
 #[allow(clippy::too_many_arguments)]
-fn grid(
+pub(crate) fn grid(
     ctx: &mut Ctx,
     f: &Function,
     h: Number,
@@ -573,7 +534,12 @@ fn grid(
 }
 
 /// The values f(n·h) for n in the grid: exact for formula functions where possible.
-fn sample_values(ctx: &Ctx, f: &Function, g: &Grid, span: Span) -> EvalResult<Vec<Scalar>> {
+pub(crate) fn sample_values(
+    ctx: &Ctx,
+    f: &Function,
+    g: &Grid,
+    span: Span,
+) -> EvalResult<Vec<Scalar>> {
     let mut out = Vec::with_capacity((g.last - g.first + 1) as usize);
     let exact_ok =
         g.h.is_exact() && matches!(f.body, FnBody::Expr(_)) && (g.last - g.first) < 1_000_000;
@@ -595,14 +561,14 @@ fn sample_values(ctx: &Ctx, f: &Function, g: &Grid, span: Span) -> EvalResult<Ve
     Ok(out)
 }
 
-fn named_number(ctx: &mut Ctx, a: &Args, name: &str) -> EvalResult<Option<Number>> {
+pub(crate) fn named_number(ctx: &mut Ctx, a: &Args, name: &str) -> EvalResult<Option<Number>> {
     match a.get(name) {
         Some(arg) => Ok(Some(ctx.real(&arg.value, name)?)),
         None => Ok(None),
     }
 }
 
-fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
+pub(crate) fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("sample", args, span, 2, 2, &["from", "to"])?;
     let f = function_arg(ctx, &a.positional[0].value, "the first argument of sample")?;
     if matches!(&f.body, FnBody::Expr(e) if e.contains_delta()) {
@@ -640,7 +606,7 @@ pub fn as_conv(v: &Value) -> Option<&ConvFn> {
 }
 
 /// riemann(conv(f, g), h): h·Σ_m f(mh)·g((n−m)h).
-fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
+pub(crate) fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("riemann", args, span, 2, 2, &["from", "to"])?;
     let v = ctx.eval(&a.positional[0].value)?;
     let Some(c) = as_conv(&v) else {
@@ -735,105 +701,6 @@ pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> Option<f64> {
         };
     }
     Some(h * s)
-}
-
-/// `converge conv(f, g) at t`.
-pub fn converge(
-    session: &mut Session,
-    target: &Expr,
-    at: &Expr,
-    options: &[Arg],
-    span: Span,
-) -> EvalResult<Doc> {
-    if let Some(o) = options.first() {
-        return err(o.span, "converge takes no options");
-    }
-    let fmt = session.settings.num;
-    let mut ctx = session.ctx();
-    let v = ctx.eval(target)?;
-    let Some(c) = as_conv(&v) else {
-        return err_hint(
-            target.span,
-            format!(
-                "converge needs a convolution of two functions, not {}",
-                v.kind_name()
-            ),
-            "e.g. converge conv(f, g) at 1",
-        );
-    };
-    let t = ctx.real(at, "the point t")?.to_f64();
-    let reference = c.value(t, &|| ctx.interrupt.is_set()).map_err(|e| {
-        Box::new(crate::diagnostic::Diagnostic::error(
-            e.to_string(),
-            Some(span),
-        ))
-    })?;
-    let ref_kind = if c.exact.is_some() || reference.exact.is_some() {
-        "exact"
-    } else {
-        "integral"
-    };
-    let mut t_rows = Table::new(&["h", "Riemann sum", ref_kind, "error", "ratio", "order"])
-        .right_align(&[0, 1, 2, 3, 4, 5]);
-    let mut rows = Vec::new();
-    let mut prev_err: Option<f64> = None;
-    for k in 1..=8 {
-        ctx.interrupt.check(span)?;
-        let h = 0.5f64.powi(k);
-        let Some(r) = riemann_at(c, h, t) else {
-            return err_hint(
-                span,
-                format!(
-                    "the Riemann sum at t = {} has infinitely many terms: {} and {} overlap on an unbounded range",
-                    format_float(t, fmt.precision),
-                    c.f.display_name(),
-                    c.g.display_name()
-                ),
-                format!(
-                    "cut one of them off with a piece condition, e.g. `fb(t) = {{ {}(t) if -6 <= t <= 6 }}`, then converge conv(fb, …) at t",
-                    c.f.display_name()
-                ),
-            );
-        };
-        let e = r - reference.value;
-        let (ratio, order) = match prev_err {
-            Some(p) if e.abs() > 1e-14 && p.abs() > 1e-14 => {
-                let ratio = p.abs() / e.abs();
-                (Some(ratio), Some(ratio.log2()))
-            }
-            _ => (None, None),
-        };
-        prev_err = Some(e);
-        let opt =
-            |x: Option<f64>, d: usize| x.map(|v| format_float(v, d)).unwrap_or_else(|| "–".into());
-        t_rows.push(vec![
-            format!("1/{}", 1u32 << k),
-            format_float(r, fmt.precision),
-            format_float(reference.value, fmt.precision),
-            format_float(e, 3),
-            opt(ratio, 3),
-            opt(order, 3),
-        ]);
-        rows.push(json!([h, r, reference.value, e, ratio, order]));
-    }
-    let title = format!(
-        "Riemann sums h·Σ f(mh)·g(t − mh) → {} at t = {}",
-        c.title(),
-        format_float(t, fmt.precision)
-    );
-    let mut doc = Doc::new(json!({
-        "type": "table",
-        "title": title,
-        "columns": ["h", "riemann", ref_kind, "error", "ratio", "order"],
-        "rows": rows,
-    }));
-    doc.push(Block::Heading(title));
-    doc.push(Block::Table(t_rows));
-    doc.push(Block::Note(
-        "ratio = previous error / this error; order = log2(ratio): 1 means the error halves with h, 2 that it quarters"
-            .into(),
-    ));
-    Ok(doc)
 }
 
 /// is_pdf / is_causal with the reason.

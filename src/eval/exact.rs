@@ -16,25 +16,20 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use serde_json::{json, Value as Json};
-
 use crate::engine::continuous::{self as cont, Op};
-use crate::engine::exact::{self as ex, Bound, Contribution, ExactTrace, Meet, PwExpPoly};
-use crate::engine::exppoly::{ExpPoly, Style};
+use crate::engine::exact::{self as ex, Bound, ExactTrace, PwExpPoly};
+use crate::engine::exppoly::ExpPoly;
 use crate::eval::calls::Args;
 use crate::eval::continuous::as_conv;
 use crate::eval::{err_hint, Ctx, EvalResult};
-use crate::render::doc::{Block, Doc, Table};
-use crate::render::value::json_f64;
-use crate::session::Session;
-use crate::syntax::ast::{Arg, Expr, ExprKind};
+use crate::syntax::ast::{Arg, ExprKind};
 use crate::syntax::span::Span;
 use crate::value::function::{Builtin, ComputedFn, FExpr, FnBody, Function};
 use crate::value::number::{NumFmt, Number};
 use crate::value::Value;
 
 /// Highest power `t^k` accepted from a formula.
-const MAX_POWER: i64 = 48;
+pub(crate) const MAX_POWER: i64 = 48;
 
 /// A closed-form convolution or correlation and the work that produced it.
 #[derive(Debug)]
@@ -130,115 +125,12 @@ impl ClosedForm {
             None => (0.0, 0.0),
         }
     }
-
-    /// `show h`: one line per interval, the continuity report, and the
-    /// SPEC §4.4 JSON with CAS-readable pieces.
-    pub fn doc(&self, name: &str, var: &str, fmt: &NumFmt) -> Doc {
-        let mut lines = self.result.text_lines(var, fmt);
-        let lead = format!("{name}({var}) = ");
-        let pad = " ".repeat(lead.chars().count());
-        for (i, l) in lines.iter_mut().enumerate() {
-            *l = if i == 0 {
-                format!("{lead}{l}")
-            } else {
-                format!("{pad}{l}")
-            };
-        }
-        let latex = format!("{name}({var}) = {}", self.result.latex(var, fmt));
-        let rows = self.result.piece_rows(var, fmt);
-        let cas: Vec<String> = rows.iter().map(|r| r.expr.clone()).collect();
-        let mut data = Table::new(&["from", "to", "closed_from", "closed_to", "expr"]);
-        for r in &rows {
-            let end = |x: &Option<Number>, inf: &str| {
-                x.as_ref().map_or(inf.to_string(), |n| n.format(fmt))
-            };
-            data.push(vec![
-                end(&r.from, "-inf"),
-                end(&r.to, "inf"),
-                r.closed_from.to_string(),
-                r.closed_to.to_string(),
-                r.expr.clone(),
-            ]);
-        }
-        let mut doc = Doc::new(json!({
-            "type": "function",
-            "name": name,
-            "var": var,
-            "exact": true,
-            "of": self.title(),
-            "pieces": rows.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
-            "deltas": self.result.deltas.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
-            "expr": cas,
-        }))
-        .with(Block::Formula { lines, latex });
-        doc.push(Block::Data(data));
-        doc.push(Block::Note(self.continuity_line(var, fmt)));
-        doc
-    }
-
-    /// "the pieces meet at t = 0, 1, 2 (checked exactly)", which jumps there
-    /// are, and where the point masses sit, in the function's variable.
-    fn continuity_line(&self, var: &str, fmt: &NumFmt) -> String {
-        let at = |x: &Number| bound_text(&Bound::Finite(x.clone()), fmt);
-        let j = &self.trace.junctions;
-        if j.is_empty() {
-            return "one formula everywhere: no breakpoints".into();
-        }
-        let masses: Vec<String> = j
-            .iter()
-            .filter(|x| x.delta.is_some())
-            .map(|x| at(&x.at))
-            .collect();
-        let meets: Vec<String> = j
-            .iter()
-            .filter(|x| x.is_continuous() && x.delta.is_none())
-            .map(|x| at(&x.at))
-            .collect();
-        let jumps: Vec<String> = j
-            .iter()
-            .filter(|x| !x.is_continuous())
-            .map(|x| {
-                format!(
-                    "{var} = {} (from {} to {})",
-                    at(&x.at),
-                    x.left.text(var, fmt),
-                    x.right.text(var, fmt)
-                )
-            })
-            .collect();
-        let approx = j.iter().any(|x| x.meets == Meet::Approximately);
-        let mut out = String::new();
-        if !meets.is_empty() {
-            out.push_str(&format!(
-                "the pieces meet at {var} = {}{}",
-                meets.join(", "),
-                if approx {
-                    " (to 1e-9: floats were involved)"
-                } else {
-                    " (checked exactly)"
-                }
-            ));
-        }
-        if !jumps.is_empty() {
-            if !out.is_empty() {
-                out.push_str("; ");
-            }
-            out.push_str(&format!("it jumps at {}", jumps.join(", ")));
-        }
-        if !masses.is_empty() {
-            if !out.is_empty() {
-                out.push_str("; ");
-            }
-            out.push_str(&format!("point masses at {var} = {}", masses.join(", ")));
-        }
-        out
-    }
 }
 
 /// A result piece with its terms `c·t^k·exp(α·t + β)` in floats: converting
 /// the exact coefficients at every evaluation would dominate the cost.
 #[derive(Debug)]
-struct FastPiece {
+pub(crate) struct FastPiece {
     lo: f64,
     hi: f64,
     lo_closed: bool,
@@ -365,7 +257,7 @@ pub fn try_closed_form(op: Op, f: &Rc<Function>, g: &Rc<Function>) -> Result<Clo
 
 /// [`try_closed_form`] with an interrupt check (Ctrl-C), polled by the engine
 /// once per pair of pieces and per result interval.
-fn closed_form_with(
+pub(crate) fn closed_form_with(
     op: Op,
     f: &Rc<Function>,
     g: &Rc<Function>,
@@ -467,10 +359,19 @@ pub fn to_pw(f: &Rc<Function>, role: &str) -> Result<PwExpPoly, String> {
     PwExpPoly::new(pieces, deltas).map_err(|e| format!("{name}: {e}"))
 }
 
+/// An end of an interval: a number, or ±∞.
+pub fn bound_text(b: &Bound, fmt: &NumFmt) -> String {
+    match b {
+        Bound::NegInf => "−∞".into(),
+        Bound::PosInf => "∞".into(),
+        Bound::Finite(x) => x.format(fmt).replace('-', "−"),
+    }
+}
+
 /// The open interval between two breakpoints, where a smooth piece's
 /// formula holds: `0 < t < 1`, `t > 0`, `t < 1`, `all t`. (Its ends may
 /// belong to it or to a neighbour; the formula is what is being judged.)
-fn open_interval_text(lo: &Bound, hi: &Bound, var: &str) -> String {
+pub(crate) fn open_interval_text(lo: &Bound, hi: &Bound, var: &str) -> String {
     let fmt = NumFmt::default();
     match (lo, hi) {
         (Bound::Finite(_), Bound::Finite(_)) => format!(
@@ -486,7 +387,7 @@ fn open_interval_text(lo: &Bound, hi: &Bound, var: &str) -> String {
 
 /// The first product of two factors that both hold a Dirac delta
 /// (`delta(t)*delta(t - 1)`, `delta(t)^2`), if any.
-fn delta_product(e: &FExpr) -> Option<&FExpr> {
+pub(crate) fn delta_product(e: &FExpr) -> Option<&FExpr> {
     match e {
         FExpr::Mul(a, b) if a.contains_delta() && b.contains_delta() => Some(e),
         FExpr::Pow(a, _) if a.contains_delta() => Some(e),
@@ -506,7 +407,7 @@ fn delta_product(e: &FExpr) -> Option<&FExpr> {
 }
 
 /// A constant ExpPoly's value.
-fn as_constant(p: &ExpPoly) -> Option<Number> {
+pub(crate) fn as_constant(p: &ExpPoly) -> Option<Number> {
     let mut sum = Number::zero();
     for t in p.terms() {
         if t.pow[0] != 0 || !t.rate[0].is_zero() || !t.offset.is_zero() || !t.coef.is_real() {
@@ -518,7 +419,7 @@ fn as_constant(p: &ExpPoly) -> Option<Number> {
 }
 
 /// A smooth piece's formula as `Σ c·t^k·exp(α·t)`, or why it is not one.
-fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
+pub(crate) fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
     let text = |e: &FExpr| e.render(var, crate::value::function::Style::Text, &NumFmt::default());
     Ok(match e {
         FExpr::Const(c) => {
@@ -691,7 +592,7 @@ fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
 /// names its piece — even when the numeric `conv(f, g)` would fail too (a
 /// product of deltas). Anything else is evaluated: a convolution value
 /// (`h = conv(f, g)` then `exact(h)`) or a closed form passes through.
-fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<(Rc<ClosedForm>, String)> {
+pub(crate) fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<(Rc<ClosedForm>, String)> {
     if let ExprKind::Call { func, args } = &a.value.kind {
         let builtin = ctx.env.value(&func.name).is_none();
         let plain = args.len() == 2 && args.iter().all(|x| x.name.is_none());
@@ -744,7 +645,7 @@ fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<(Rc<ClosedForm>, String
 /// the numeric convolution still works. (`exact(…)` does not fall back to
 /// numbers itself: a student who asks for a formula is told there is none,
 /// and `conv(f, g)` — which integrates numerically — is one word away.)
-fn no_closed_form<T>(
+pub(crate) fn no_closed_form<T>(
     span: Span,
     why: String,
     op: Op,
@@ -793,262 +694,4 @@ pub fn exact_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> 
         var,
         body: FnBody::Computed(Rc::new(ClosedFormFn(cf))),
     })))
-}
-
-/// `steps exact(conv(f, g))`: for each result interval, which pieces
-/// overlap, the limits of integration in t, the integrand, the
-/// antiderivative and the piece it gives.
-pub fn steps_exact(
-    session: &mut Session,
-    args: &[Arg],
-    at: Option<&Expr>,
-    span: Span,
-) -> EvalResult<Doc> {
-    if let Some(at) = at {
-        return err_hint(
-            at.span,
-            "steps exact(…) shows every interval of t at once",
-            "leave out `at`; for one t use `steps conv(f, g) at 0.3`",
-        );
-    }
-    let fmt = session.settings.num;
-    let mut ctx = session.ctx();
-    let a = Args::check("exact", args, span, 1, 1, &[])?;
-    let (cf, var) = closed_form_arg(&mut ctx, a.positional[0])?;
-    Ok(steps_doc(&cf, &var, &fmt))
-}
-
-fn bound_text(b: &Bound, fmt: &NumFmt) -> String {
-    match b {
-        Bound::NegInf => "−∞".into(),
-        Bound::PosInf => "∞".into(),
-        Bound::Finite(x) => x.format(fmt).replace('-', "−"),
-    }
-}
-
-fn steps_doc(cf: &ClosedForm, var: &str, fmt: &NumFmt) -> Doc {
-    let (f, g) = (&cf.f_name, &cf.g_name);
-    let tr = &cf.trace;
-    let mut doc = Doc::new(Json::Null);
-    doc.push(Block::Heading(format!(
-        "exact({}): the case analysis",
-        cf.title()
-    )));
-    doc.push(Block::Para(match cf.op {
-        Op::Conv => format!("{}({var}) = ∫ {f}(τ)·{g}({var} − τ) dτ; on each interval of {var} the same pieces overlap, between limits that move with {var}", cf.title()),
-        Op::Corr => format!("{}({var}) = ∫ {f}(τ)·{g}(τ − {var}) dτ (correlation: {g} is shifted, not flipped); on each interval of {var} the same pieces overlap", cf.title()),
-    }));
-    doc.push(Block::Para(format!("the pieces of {f}:")));
-    doc.push(Block::Math(cf.f.text_lines("τ", fmt)));
-    doc.push(Block::Para(format!("the pieces of {g}:")));
-    doc.push(Block::Math(cf.g.text_lines("τ", fmt)));
-    let shifted = match cf.op {
-        Op::Conv => format!("{var} − τ"),
-        Op::Corr => format!("τ − {var}"),
-    };
-    let mut intervals_json = Vec::new();
-    for step in &tr.intervals {
-        let range = format!(
-            "{} < {var} < {}",
-            bound_text(&step.from, fmt),
-            bound_text(&step.to, fmt)
-        );
-        let mut lines = Vec::new();
-        let mut contribs = Vec::new();
-        for c in &step.contributions {
-            match c {
-                Contribution::Integral {
-                    pair,
-                    lower,
-                    upper,
-                    value,
-                } => {
-                    let p = &tr.pairs[*pair];
-                    let lo = lower.render(var, Style::Text, fmt);
-                    let hi = upper.render(var, Style::Text, fmt);
-                    let integrand = p.integrand().render(["τ", var], Style::Text, fmt);
-                    let anti = p.antiderivative().render(["τ", var], Style::Text, fmt);
-                    let val = value.text(var, fmt);
-                    let fi =
-                        cf.f.pieces
-                            .get(p.f_piece)
-                            .map_or(String::new(), |q| paren(&q.f.text("τ", fmt)));
-                    let gj = cf.g.pieces.get(p.g_piece).map_or(String::new(), |q| {
-                        paren(&q.f.text(&format!("({shifted})"), fmt))
-                    });
-                    lines.push(format!(
-                        "piece {} of {f} × piece {} of {g}: ∫ from τ = {lo} to {hi} of {fi}·{gj} dτ = ∫ {integrand} dτ",
-                        p.f_piece + 1,
-                        p.g_piece + 1
-                    ));
-                    lines.push(format!(
-                        "    antiderivative {anti}, evaluated from {lo} to {hi} = {val}"
-                    ));
-                    contribs.push(json!({
-                        "kind": "integral",
-                        "f_piece": p.f_piece + 1,
-                        "g_piece": p.g_piece + 1,
-                        "lower": lower.render(var, Style::Cas, fmt),
-                        "upper": upper.render(var, Style::Cas, fmt),
-                        "integrand": p.integrand().render(["tau", var], Style::Cas, fmt),
-                        "antiderivative": p.antiderivative().render(["tau", var], Style::Cas, fmt),
-                        "value": value.render([var], Style::Cas, fmt),
-                    }));
-                }
-                Contribution::Shift {
-                    delta_in,
-                    shift,
-                    weight,
-                    piece,
-                    value,
-                    ..
-                } => {
-                    let (dname, other) = match delta_in {
-                        ex::Side::F => (f, g),
-                        ex::Side::G => (g, f),
-                    };
-                    lines.push(format!(
-                        "a delta of {dname} (weight {}) picks piece {} of {other}, shifted by {}: {}",
-                        weight.format(fmt),
-                        piece + 1,
-                        shift.format(fmt),
-                        value.text(var, fmt)
-                    ));
-                    contribs.push(json!({
-                        "kind": "delta",
-                        "piece": piece + 1,
-                        "shift": shift.to_f64(),
-                        "weight": weight.to_f64(),
-                        "value": value.render([var], Style::Cas, fmt),
-                    }));
-                }
-            }
-        }
-        if lines.is_empty() {
-            lines.push("no piece overlaps: 0".into());
-        } else {
-            lines.push(format!(
-                "sum: {}({var}) = {}",
-                cf.title(),
-                step.result.text(var, fmt)
-            ));
-        }
-        doc.push(Block::Para(format!("for {range}:")));
-        doc.push(Block::Math(lines));
-        intervals_json.push(json!({
-            "from": bound_json(&step.from),
-            "to": bound_json(&step.to),
-            "contributions": contribs,
-            "result": step.result.render([var], Style::Cas, fmt),
-        }));
-    }
-    for d in &tr.delta_products {
-        doc.push(Block::Para(format!(
-            "delta {} of {f} with delta {} of {g}: a delta of weight {} at {var} = {}",
-            d.f_delta + 1,
-            d.g_delta + 1,
-            d.weight.format(fmt),
-            d.at.format(fmt)
-        )));
-    }
-    doc.push(Block::Para("the result:".into()));
-    let name = cf.op.name();
-    let lead = format!("{name}({f}, {g})({var}) = ");
-    let pad = " ".repeat(lead.chars().count());
-    let lines: Vec<String> = cf
-        .result
-        .text_lines(var, fmt)
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                format!("{lead}{l}")
-            } else {
-                format!("{pad}{l}")
-            }
-        })
-        .collect();
-    doc.push(Block::Formula {
-        lines,
-        latex: format!(
-            "\\operatorname{{{name}}}({f}, {g})({var}) = {}",
-            cf.result.latex(var, fmt)
-        ),
-    });
-    doc.push(Block::Note(cf.continuity_line(var, fmt)));
-    doc.json = json!({
-        "type": "steps",
-        "op": "exact",
-        "of": cf.title(),
-        "intervals": intervals_json,
-        "f": input_json(f, &cf.f, var, fmt),
-        "g": input_json(g, &cf.g, var, fmt),
-        "pieces": cf.result.piece_rows(var, fmt).iter().map(|r| r.to_json()).collect::<Vec<_>>(),
-        "deltas": cf.result.deltas.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
-        "junctions": tr.junctions.iter().map(|j| json!({"at": json_f64(j.at.to_f64()), "continuous": j.is_continuous()})).collect::<Vec<_>>(),
-    });
-    doc
-}
-
-fn bound_json(b: &Bound) -> Json {
-    match b {
-        Bound::Finite(x) => json_f64(x.to_f64()),
-        _ => Json::Null,
-    }
-}
-
-/// An input as the steps saw it: `{"name": "f", "pieces": [...], "deltas": [...]}`,
-/// so the `f_piece`/`g_piece` numbers of the contributions can be looked up.
-fn input_json(name: &str, p: &PwExpPoly, var: &str, fmt: &NumFmt) -> Json {
-    json!({
-        "name": name,
-        "pieces": p.piece_rows(var, fmt).iter().map(|r| r.to_json()).collect::<Vec<_>>(),
-        "deltas": p.deltas.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
-    })
-}
-
-/// A factor in a product: sums in parentheses.
-fn paren(s: &str) -> String {
-    if wrapped(s) {
-        return s.to_string();
-    }
-    // Only a sum at the top level needs them: `exp(-(t − τ))` does not.
-    let inner = s.trim_start_matches(['−', '-']);
-    let mut depth = 0i32;
-    let mut top_level_sum = false;
-    let chars: Vec<char> = inner.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            '+' | '−' | '-' if depth == 0 && i > 0 && chars[i - 1] == ' ' => top_level_sum = true,
-            _ => {}
-        }
-    }
-    if top_level_sum {
-        format!("({s})")
-    } else {
-        s.to_string()
-    }
-}
-
-/// `(…)` whose opening parenthesis closes at the very end.
-fn wrapped(s: &str) -> bool {
-    if !(s.starts_with('(') && s.ends_with(')')) {
-        return false;
-    }
-    let mut depth = 0i32;
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 && i + 1 < s.len() {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    true
 }

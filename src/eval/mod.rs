@@ -341,9 +341,15 @@ impl<'a> Ctx<'a> {
         }
         for item in items {
             if let ExprKind::Ident(name) = &item.kind {
-                if let Some(v @ (Value::Scalar(_) | Value::Estimate(_))) = self.env.value(name) {
-                    let shown = crate::render::value::value_doc(v, &self.fmt)
-                        .render(crate::render::doc::Format::Text);
+                let shown = match self.env.value(name) {
+                    Some(Value::Scalar(s)) => Some(s.format(&self.fmt)),
+                    Some(Value::Estimate(e)) => Some(crate::value::number::format_float(
+                        e.value,
+                        self.fmt.precision,
+                    )),
+                    _ => None,
+                };
+                if let Some(shown) = shown {
                     self.warnings.push(
                         Diagnostic::warning(format!("'{name}' here is the scalar {name} = {shown}, not the letter {name}"), Some(item.span))
                             .with_hint(format!("to use the letter, `clear {name}` first or give the scalar another name")),

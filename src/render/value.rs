@@ -399,8 +399,7 @@ pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
         });
     match &f.body {
         FnBody::Computed(c) => {
-            if let Some(doc) = crate::eval::continuous::computed_doc(c.as_ref(), &name, &f.var, fmt)
-            {
+            if let Some(doc) = computed_doc(c.as_ref(), &name, &f.var, fmt) {
                 return doc;
             }
             Doc::new(json!({"type": "function", "name": name, "var": f.var, "exact": false, "pieces": []}))
@@ -517,4 +516,43 @@ fn delta_function_doc(
             .collect(),
     );
     doc
+}
+
+/// `show`/display of a computed function.
+pub fn computed_doc(
+    c: &dyn crate::value::function::ComputedFn,
+    name: &str,
+    var: &str,
+    fmt: &NumFmt,
+) -> Option<Doc> {
+    if let Some(cf) = c
+        .as_any()
+        .downcast_ref::<crate::eval::exact::ClosedFormFn>()
+    {
+        return Some(cf.0.doc(name, var, fmt));
+    }
+    if let Some(cf) = c.as_any().downcast_ref::<crate::eval::continuous::ConvFn>() {
+        if let Some(closed) = &cf.exact {
+            return Some(closed.doc(name, var, fmt));
+        }
+        let mut doc = Doc::new(json!({
+            "type": "function",
+            "name": name,
+            "var": var,
+            "exact": false,
+            "definition": format!("{}({var}) = {}", name, cf.definition(var)),
+            "breakpoints": cf.breaks.iter().map(|b| json_f64(b.to_f64())).collect::<Vec<_>>(),
+            "support": [json_f64(cf.support.0), json_f64(cf.support.1)],
+            "pieces": [],
+        }));
+        doc.push(Block::Math(vec![format!(
+            "{name}({var}) = {}({var}) = {}",
+            cf.title(),
+            cf.definition(var)
+        )]));
+        // `show` adds the breakpoints and the support, as for any function.
+        doc.push(Block::Para(format!("computed numerically at each {var}")));
+        return Some(doc);
+    }
+    None
 }

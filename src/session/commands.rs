@@ -204,7 +204,7 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
                 (_, v) => v,
             };
             let mut doc = crate::render::value::value_doc(&v, &fmt);
-            if let Some(note) = crate::eval::discrete::sparsity_note(e, &v) {
+            if let Some(note) = crate::session::discrete::sparsity_note(e, &v) {
                 doc.json["nonzeros"] =
                     serde_json::json!(note.split(' ').next().and_then(|n| n.parse::<u64>().ok()));
                 doc.push(crate::render::doc::Block::Note(note));
@@ -222,8 +222,8 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
             at,
             options,
             span,
-        } => crate::eval::continuous::converge(session, target, at, options, *span),
-        Query::Shape { target, span } => crate::eval::discrete::shape(session, target, *span),
+        } => crate::session::continuous::converge(session, target, at, options, *span),
+        Query::Shape { target, span } => crate::session::discrete::shape(session, target, *span),
         Query::Check { expr, span } => check(session, expr, *span),
     }
 }

@@ -6,6 +6,9 @@
 //! [`Event`]s, which the caller renders in the session's format.
 
 pub mod commands;
+pub mod continuous;
+pub mod discrete;
+pub mod exact;
 pub mod exercise;
 pub mod plot;
 pub mod show;

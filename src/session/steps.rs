@@ -29,7 +29,7 @@ pub fn steps(
         rhs,
     } = &target.kind
     {
-        return crate::eval::discrete::steps_matvec(session, lhs, rhs, span);
+        return crate::session::discrete::steps_matvec(session, lhs, rhs, span);
     }
     if let ExprKind::Binary {
         op: BinOp::Mul,
@@ -38,15 +38,15 @@ pub fn steps(
     } = &target.kind
     {
         if is_call(lhs, "as_poly") && is_call(rhs, "as_poly") {
-            return crate::eval::discrete::steps_poly(session, lhs, rhs, span);
+            return crate::session::discrete::steps_poly(session, lhs, rhs, span);
         }
     }
     if let ExprKind::Call { func, args } = &target.kind {
         match func.name.as_str() {
-            "exact" => return crate::eval::exact::steps_exact(session, args, at, span),
-            "cconv" => return crate::eval::discrete::steps_cconv(session, args, span),
+            "exact" => return crate::session::exact::steps_exact(session, args, at, span),
+            "cconv" => return crate::session::discrete::steps_cconv(session, args, span),
             "riemann" => {
-                return crate::eval::discrete::steps_riemann(session, args, at, options, span)
+                return crate::session::discrete::steps_riemann(session, args, at, options, span)
             }
             "conv" | "corr" => {
                 let mut ctx = session.ctx();
@@ -58,7 +58,7 @@ pub fn steps(
                 match first {
                     Some(Value::Function(_)) => {}
                     Some(Value::Sequence(_)) | Some(Value::Matrix(_)) => {
-                        return crate::eval::discrete::steps_conv(
+                        return crate::session::discrete::steps_conv(
                             session, func, args, at, options, span,
                         )
                     }
