@@ -1,6 +1,6 @@
 //! `help` and its topics.
 
-use crate::eval::calls::OPERATIONS;
+use crate::registry::{Command, Operation, CONSTANTS, HELP_TOPICS};
 use crate::value::function::BUILTINS;
 
 const OVERVIEW: &str = "\
@@ -76,27 +76,6 @@ Where the libraries differ (what students trip over)
 convolab: conv flips, corr does not conjugate (real data), same = first argument's
 length centred as scipy, reflect = half-sample (scipy 'symm'), valid never swaps.";
 
-const COMMANDS: &[(&str, &str)] = &[
-    ("steps", "steps conv(a, b)               every term of every c[n] (zeros=on adds the zero-padded terms)\nsteps conv(a, b) at 3          the sliding view at n = 3 (at 2..5 for a range of rows)\nsteps corr(a, b) at 3          the same for correlation (no flip)\nsteps conv(A, K) at (0, 1)     the 2D window, the kernel as applied, the products\nsteps conv(f, g) at 0.3        flip, shift, overlap intervals, each piece's integral, the total\nsteps conv_matrix(b, 4) @ a    each row of the product as its term sum\nsteps as_poly(a) * as_poly(b)  the polynomial product term by term\nsteps exact(conv(f, g))        the case analysis of the closed form\nsteps riemann(conv(f, g), 0.25) at n   the Riemann sum's terms"),
-    ("shape", "shape conv(A, K, stride=2, padding=1, dilation=2)\n  the output size derived per axis: ⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1"),
-    ("converge", "converge conv(f, g) at 1\n  Riemann sums for h = 1/2 … 1/256 against the integral: value, error, error ratio, observed order"),
-    ("check", "check conv(a, b) == conv(b, a)     ✓ or ✗ with both sides shown\ncheck is_pdf(w), check is_causal(w)\nIn a lesson run a ✗ fails the run."),
-    ("plot", "plot f, g over -1..3             in the terminal\nplot f, g over -1..3 to \"fg.png\"  or .svg\nplot conv(a, b) to \"c.svg\"        stems for sequences, heatmaps for matrices\nplot steps conv(f, g) at 0.3 to \"s.png\"   the four-panel picture\nplot steps conv(a, b) at 3        stems: a[m], the flipped and shifted b, the products\nplot steps conv(A, K) at (0, 1)   the window on the heatmap, the kernel as applied\n  Functions share one panel (overlay=off splits them); sequences sit side by side\n  (overlay=on joins them). Without `over` the range is the supports plus 20%.\n  width=, height= are pixels for files, characters in the terminal (80×24).\n  Paths are relative to the current directory; the written path is printed."),
-    ("animate", "animate conv(f, g) over -1..4 to \"slide.gif\" frames=60 delay=80\n  the sliding window as an animated GIF (1D continuous, 1D discrete, 2D)\n  discrete animations have one frame per output (over n1..n2 narrows them);\n  at most 2000 frames; Ctrl-C stops and leaves no file"),
-    ("show", "show NAME      the definition, value, breakpoints and support"),
-    ("vars", "vars           every defined name"),
-    ("clear", "clear          forget everything; clear a, b forgets those names"),
-    ("format", "format text | markdown | latex | csv | json   how results are printed"),
-    ("precision", "precision N    significant digits for floating-point numbers (1–17)"),
-    ("exact", "exact on | off   show exact rationals, or floats throughout"),
-    ("export", "export steps conv(a, b) to \"c.md\"   write any table or value; the extension picks the format (.md .tex .csv .json .txt)"),
-    ("timeit", "timeit conv(a, b)   run repeatedly: median, min and max time"),
-    ("exercise", "exercise \"Compute c[3]\" = conv(a, b)[3] tol=1e-6\n  in an interactive lesson: asks, checks the answer (a number, a sequence, or letters as in `a + b`), hints, then shows it"),
-    ("pause", "pause          in an interactive lesson, wait for Enter"),
-    ("lesson", "lesson 3       run bundled lesson 3 here (see `convolab lessons`)"),
-    ("quit", "quit (or exit, or Ctrl-D)   leave the REPL"),
-];
-
 const FORMATS: &str = "\
 Formats: text (default), markdown, latex, csv, json.
   format markdown            switch the session
@@ -123,20 +102,16 @@ asks the exercises, and `lesson 1` starts one inside the REPL.";
 
 /// Every topic name (for suggestions and completion).
 pub fn topics() -> impl Iterator<Item = &'static str> {
-    [
-        "conventions",
-        "functions",
-        "operations",
-        "commands",
-        "formats",
-        "syntax",
-        "lessons",
-        "arithmetic",
-    ]
-    .into_iter()
-    .chain(COMMANDS.iter().map(|c| c.0))
-    .chain(OPERATIONS.iter().map(|f| f.name))
-    .chain(BUILTINS.iter().map(|b| b.0))
+    HELP_TOPICS
+        .into_iter()
+        .chain(Command::ALL.into_iter().map(|c| c.spec().name))
+        .chain(Operation::ALL.into_iter().map(Operation::name))
+        .chain(BUILTINS.iter().map(|b| b.0))
+}
+
+fn operation_line(o: Operation) -> String {
+    let s = o.spec();
+    format!("{:<34} {}", s.usage, s.summary)
 }
 
 /// The text of `help [topic]`; `None` for an unknown topic.
@@ -149,14 +124,14 @@ pub fn help(topic: Option<&str>) -> Option<String> {
         "formats" => FORMATS.to_string(),
         "syntax" | "arithmetic" => SYNTAX.to_string(),
         "lessons" => LESSONS.to_string(),
-        "commands" => COMMANDS
+        "commands" => Command::ALL
             .iter()
-            .map(|(_, t)| t.to_string())
+            .map(|c| c.spec().help)
             .collect::<Vec<_>>()
             .join("\n\n"),
-        "operations" => OPERATIONS
-            .iter()
-            .map(|f| format!("{:<34} {}", f.usage, f.summary))
+        "operations" => Operation::ALL
+            .into_iter()
+            .map(operation_line)
             .collect::<Vec<_>>()
             .join("\n"),
         "functions" => {
@@ -166,19 +141,22 @@ pub fn help(topic: Option<&str>) -> Option<String> {
             for (_, _, _, _, h) in BUILTINS {
                 s.push_str(&format!("  {h}\n"));
             }
-            s.push_str(
-                "Constants: pi, e, inf (inside [ ] a bare e is the letter e)\n\nOperations:\n",
-            );
-            for f in OPERATIONS {
-                s.push_str(&format!("  {:<34} {}\n", f.usage, f.summary));
+            let constants: Vec<&str> = CONSTANTS.iter().map(|c| c.0).collect();
+            s.push_str(&format!(
+                "Constants: {} (inside [ ] a bare e is the letter e)\n\nOperations:\n",
+                constants.join(", ")
+            ));
+            for o in Operation::ALL {
+                s.push_str(&format!("  {}\n", operation_line(o)));
             }
             s.trim_end().to_string()
         }
         _ => {
-            if let Some((_, t)) = COMMANDS.iter().find(|(n, _)| *n == topic) {
-                t.to_string()
-            } else if let Some(f) = OPERATIONS.iter().find(|f| f.name == topic) {
-                format!("{}\n  {}", f.usage, f.summary)
+            if let Some(c) = Command::from_word(topic) {
+                c.spec().help.to_string()
+            } else if let Some(o) = Operation::from_name(topic) {
+                let s = o.spec();
+                format!("{}\n  {}", s.usage, s.summary)
             } else if let Some(b) = BUILTINS.iter().find(|b| b.0 == topic) {
                 b.4.to_string()
             } else {
@@ -187,7 +165,6 @@ pub fn help(topic: Option<&str>) -> Option<String> {
         }
     })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

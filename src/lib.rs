@@ -14,6 +14,7 @@ pub mod eval;
 pub mod help;
 pub mod interrupt;
 pub mod lesson;
+pub mod registry;
 pub mod render;
 pub mod repl;
 pub mod runner;

@@ -8,55 +8,13 @@ use crate::eval::CheckInterrupt;
 use crate::eval::{
     arith, compile, err, err_hint, limits, map_elems_mat, map_elems_seq, Ctx, EvalResult,
 };
+use crate::registry::Operation;
 use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
 use crate::syntax::span::Span;
 use crate::value::function::{exact_builtin, Builtin, FExpr, FnBody, Function};
 use crate::value::number::Number;
 use crate::value::ring::Ring;
 use crate::value::{Elems, Matrix, Scalar, Sequence, Value};
-
-/// One entry of `help functions`.
-pub struct FnHelp {
-    pub name: &'static str,
-    pub usage: &'static str,
-    pub summary: &'static str,
-}
-
-/// The operations (beyond the math built-ins of [`crate::value::function::BUILTINS`]).
-pub const OPERATIONS: &[FnHelp] = &[
-    FnHelp { name: "conv", usage: "conv(a, b, mode=full|same|valid)", summary: "convolution: sequences → sequence, functions → function, matrices → matrix (2D options: stride, padding, dilation, boundary)" },
-    FnHelp { name: "corr", usage: "corr(a, b, mode=…)", summary: "cross-correlation (what CNN libraries call convolution): the kernel b slides over a without flipping" },
-    FnHelp { name: "cconv", usage: "cconv(a, b, N)", summary: "circular convolution of period N" },
-    FnHelp { name: "conv_transpose", usage: "conv_transpose(A, K, stride=2, padding=0)", summary: "transposed convolution (CNN \"deconvolution\"), 1D and 2D" },
-    FnHelp { name: "conv_matrix", usage: "conv_matrix(b, n, mode=…) / conv_matrix(K, [h, w], mode=…)", summary: "the (doubly block) Toeplitz matrix T with T @ a == conv(a, b); with boundary=wrap and mode=same it is (doubly block) circulant" },
-    FnHelp { name: "flip", usage: "flip(x)", summary: "x[−n] for sequences, g(−t) for functions, both axes for matrices" },
-    FnHelp { name: "shift", usage: "shift(x, k)", summary: "x[n − k] for sequences, g(t − k) for functions" },
-    FnHelp { name: "dft", usage: "dft(x) / dft(x, N)", summary: "discrete Fourier transform X[k] = Σ x[n]·e^(−2πikn/N), zero-padded to N" },
-    FnHelp { name: "idft", usage: "idft(X)", summary: "inverse DFT, with the 1/N" },
-    FnHelp { name: "as_poly", usage: "as_poly(x)", summary: "a sequence as the polynomial Σ x[n]·x^n (conv is polynomial multiplication)" },
-    FnHelp { name: "integrate", usage: "integrate(f) / integrate(f, a, b)", summary: "definite integral with an error estimate; limits may be ±inf" },
-    FnHelp { name: "sample", usage: "sample(f, h, from=a, to=b)", summary: "the sequence x[n] = f(n·h)" },
-    FnHelp { name: "riemann", usage: "riemann(conv(f, g), h)", summary: "the discretized convolution h·Σ f(mh)·g((n−m)h), indexed by n (t = n·h)" },
-    FnHelp { name: "exact", usage: "exact(conv(f, g))", summary: "the closed-form piecewise result when every piece is a sum of c·t^k·exp(α·t) (polynomials, exp, sin, cos) plus deltas; otherwise a warning naming the piece and the numeric result" },
-    FnHelp { name: "is_pdf", usage: "is_pdf(w)", summary: "true when w ≥ 0 and ∫ w = 1 (for check)" },
-    FnHelp { name: "is_causal", usage: "is_causal(w)", summary: "true when w(t) = 0 for t < 0 (for check)" },
-    FnHelp { name: "linspace", usage: "linspace(a, b, n)", summary: "n evenly spaced points from a to b; f(linspace(…)) gives the values" },
-    FnHelp { name: "len", usage: "len(x)", summary: "number of samples of a sequence" },
-    FnHelp { name: "sum", usage: "sum(x)", summary: "sum of the samples of a sequence or the entries of a matrix" },
-    FnHelp { name: "load", usage: "load(\"x.csv\")", summary: "a sequence (one row or column) or matrix from CSV or whitespace-separated text" },
-    FnHelp { name: "save", usage: "save(v, \"y.csv\")", summary: "write a sequence or matrix as CSV" },
-];
-
-pub fn all_function_names() -> impl Iterator<Item = &'static str> {
-    OPERATIONS
-        .iter()
-        .map(|f| f.name)
-        .chain(crate::value::function::BUILTINS.iter().map(|b| b.0))
-}
-
-pub fn is_function_name(name: &str) -> bool {
-    all_function_names().any(|n| n == name)
-}
 
 /// Arguments split into positional and named, checked against what a
 /// function accepts.
@@ -83,10 +41,8 @@ impl<'a> Args<'a> {
                 (a, b) if a == b => format!("{a} arguments"),
                 (a, b) => format!("{a} to {b} arguments"),
             };
-            let usage = OPERATIONS
-                .iter()
-                .find(|f| f.name == fname)
-                .map(|f| format!("usage: {}", f.usage))
+            let usage = Operation::from_name(fname)
+                .map(|o| format!("usage: {}", o.spec().usage))
                 .unwrap_or_else(|| format!("`help {fname}` shows how to call it"));
             return err_hint(
                 span,
@@ -192,14 +148,34 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
     if let Some((b, lo, hi)) = Builtin::lookup(&func.name) {
         return call_builtin(ctx, b, lo, hi, func, args, span);
     }
-    match func.name.as_str() {
-        "conv" | "corr" | "cconv" | "conv_transpose" | "conv_matrix" | "dft" | "idft"
-        | "as_poly" | "flip" | "shift" => crate::eval::ops::call_discrete(ctx, func, args, span),
-        "integrate" | "sample" | "riemann" | "exact" | "is_pdf" | "is_causal" => {
+    let Some(operation) = Operation::from_name(&func.name) else {
+        let names = ctx.known_names();
+        let mut d = Diagnostic::error(format!("unknown function '{}'", func.name), Some(func.span));
+        d = match did_you_mean(&func.name, names.iter().map(String::as_str)) {
+            Some(s) => d.with_label(format!("did you mean '{s}'?")),
+            None => d
+                .with_label("not defined")
+                .with_hint("`help functions` lists the built-ins"),
+        };
+        return Err(Box::new(d));
+    };
+    use Operation as O;
+    match operation {
+        O::Conv
+        | O::Corr
+        | O::Cconv
+        | O::ConvTranspose
+        | O::ConvMatrix
+        | O::Dft
+        | O::Idft
+        | O::AsPoly
+        | O::Flip
+        | O::Shift => crate::eval::ops::call_discrete(ctx, func, args, span),
+        O::Integrate | O::Sample | O::Riemann | O::Exact | O::IsPdf | O::IsCausal => {
             crate::eval::ops::call_continuous(ctx, func, args, span)
         }
-        "linspace" => linspace(ctx, args, span),
-        "len" => {
+        O::Linspace => linspace(ctx, args, span),
+        O::Len => {
             let a = Args::check("len", args, span, 1, 1, &[])?;
             match ctx.eval(&a.positional[0].value)? {
                 Value::Sequence(s) => Ok(Value::number(Number::int(s.len() as i64))),
@@ -210,7 +186,7 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
                 ),
             }
         }
-        "sum" => {
+        O::Sum => {
             let a = Args::check("sum", args, span, 1, 1, &[])?;
             let v = ctx.eval(&a.positional[0].value)?;
             let elems = match &v {
@@ -226,19 +202,7 @@ pub fn call(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalResult
             };
             Ok(sum_elems(elems))
         }
-        "load" | "save" => crate::eval::ops::call_io(ctx, func, args, span),
-        _ => {
-            let names = ctx.known_names();
-            let mut d =
-                Diagnostic::error(format!("unknown function '{}'", func.name), Some(func.span));
-            d = match did_you_mean(&func.name, names.iter().map(String::as_str)) {
-                Some(s) => d.with_label(format!("did you mean '{s}'?")),
-                None => d
-                    .with_label("not defined")
-                    .with_hint("`help functions` lists the built-ins"),
-            };
-            Err(Box::new(d))
-        }
+        O::Load | O::Save => crate::eval::ops::call_io(ctx, func, args, span),
     }
 }
 

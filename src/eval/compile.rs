@@ -381,7 +381,7 @@ fn compile_call(
             Ok(FExpr::Call(b, compiled))
         }
         None => {
-            if crate::eval::calls::is_function_name(&func.name) {
+            if crate::registry::is_function_name(&func.name) {
                 return err_hint(
                     func.span,
                     format!(

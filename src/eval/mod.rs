@@ -97,16 +97,6 @@ pub struct Ctx<'a> {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Names that evaluate to numbers outside literals.
-pub const CONSTANTS: &[(&str, &str)] = &[
-    ("pi", "π = 3.14159…"),
-    (
-        "e",
-        "e = 2.71828… (inside a [ ] literal a bare e is the letter e; write exp(1) there)",
-    ),
-    ("inf", "∞, for integration limits"),
-];
-
 pub fn constant_value(name: &str) -> Option<Number> {
     match name {
         "pi" => Some(Number::Float(std::f64::consts::PI)),
@@ -129,8 +119,12 @@ impl<'a> Ctx<'a> {
     /// Every name a user might have meant: defined names, built-ins, constants.
     pub fn known_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.env.names().map(str::to_string).collect();
-        names.extend(calls::all_function_names().map(str::to_string));
-        names.extend(CONSTANTS.iter().map(|(n, _)| n.to_string()));
+        names.extend(crate::registry::function_names().map(str::to_string));
+        names.extend(
+            crate::registry::CONSTANTS
+                .iter()
+                .map(|(n, _)| n.to_string()),
+        );
         names
     }
 
@@ -272,7 +266,7 @@ impl<'a> Ctx<'a> {
         if let Some(c) = constant_value(name) {
             return Ok(Value::number(c));
         }
-        if calls::is_function_name(name) {
+        if crate::registry::is_function_name(name) {
             return err_hint(
                 span,
                 format!("'{name}' is a built-in function; call it with arguments"),

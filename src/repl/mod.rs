@@ -14,55 +14,6 @@ use rustyline::{Context, Editor, Helper, Highlighter, Hinter};
 use crate::runner::{self, Io, Outcome};
 use crate::session::{Flow, Session};
 
-/// Words the REPL completes besides the defined names.
-pub const COMMAND_WORDS: &[&str] = &[
-    "steps",
-    "shape",
-    "converge",
-    "check",
-    "plot",
-    "animate",
-    "export",
-    "show",
-    "vars",
-    "clear",
-    "help",
-    "format",
-    "precision",
-    "exact",
-    "timeit",
-    "exercise",
-    "pause",
-    "lesson",
-    "quit",
-    "exit",
-    "conventions",
-    "over",
-    "at",
-    "to",
-    "from",
-    "otherwise",
-    "mode",
-    "valid",
-    "same",
-    "full",
-    "stride",
-    "padding",
-    "dilation",
-    "boundary",
-    "zero",
-    "wrap",
-    "reflect",
-    "nearest",
-    "markdown",
-    "latex",
-    "csv",
-    "json",
-    "text",
-    "on",
-    "off",
-];
-
 #[derive(Helper, Highlighter, Hinter)]
 pub struct ReplHelper {
     /// Defined names, refreshed after every statement.
@@ -90,9 +41,7 @@ impl Completer for ReplHelper {
             return Ok((pos, Vec::new()));
         }
         let mut all: Vec<String> = self.names.borrow().clone();
-        all.extend(crate::eval::calls::all_function_names().map(str::to_string));
-        all.extend(COMMAND_WORDS.iter().map(|s| s.to_string()));
-        all.extend(["pi", "inf"].iter().map(|s| s.to_string()));
+        all.extend(crate::registry::completion_words().map(str::to_string));
         all.sort();
         all.dedup();
         let candidates = all

@@ -177,7 +177,7 @@ fn check_assignable(name: &str, span: Span, out: &mut dyn FnMut(Event)) -> EvalR
             "pick another name",
         );
     }
-    if crate::eval::calls::is_function_name(name) {
+    if crate::registry::is_function_name(name) {
         out(Event::Warning(
             Diagnostic::warning(
                 format!("'{name}' is a built-in; your definition hides it"),
@@ -538,7 +538,7 @@ fn not_defined(session: &Session, name: &str, span: Span) -> Diagnostic {
     let d = Diagnostic::error(format!("'{name}' is not defined"), Some(span));
     match crate::diagnostic::did_you_mean(name, session.env.names()) {
         Some(s) => d.with_label(format!("did you mean '{s}'?")),
-        None if crate::eval::calls::is_function_name(name) => d
+        None if crate::registry::is_function_name(name) => d
             .with_label("a built-in")
             .with_hint("only your own definitions can be cleared; `vars` lists them"),
         None => d

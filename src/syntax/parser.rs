@@ -55,71 +55,7 @@ pub const MAX_HEIGHT: usize = 512;
 /// The longest number literal, in characters.
 const MAX_NUMBER_LEN: usize = 10_000;
 
-/// Words that are never names.
-pub const KEYWORDS: [&str; 9] = [
-    "if",
-    "otherwise",
-    "and",
-    "or",
-    "not",
-    "from",
-    "at",
-    "over",
-    "to",
-];
-
-/// Words that start a command when they begin a statement (and are not
-/// followed by `=`, or directly by `(` or `[`).
-pub const COMMANDS: [&str; 20] = [
-    "steps",
-    "converge",
-    "shape",
-    "check",
-    "plot",
-    "animate",
-    "export",
-    "show",
-    "vars",
-    "clear",
-    "help",
-    "format",
-    "precision",
-    "exact",
-    "timeit",
-    "exercise",
-    "pause",
-    "lesson",
-    "quit",
-    "exit",
-];
-
-/// The built-in operations of SPEC §2.3. `conv(a, b) = 3` is a mistake
-/// (a result cannot be defined), not a new function named `conv`, so these
-/// names cannot head a function definition. Elementary functions (`exp`,
-/// `rect`, `u` …) are not listed: a textbook may define its own `rect(t)`.
-pub const OPERATIONS: [&str; 18] = [
-    "conv",
-    "corr",
-    "cconv",
-    "conv_matrix",
-    "conv_transpose",
-    "flip",
-    "shift",
-    "integrate",
-    "sample",
-    "riemann",
-    "exact",
-    "dft",
-    "idft",
-    "as_poly",
-    "load",
-    "save",
-    "linspace",
-    "delta",
-];
-
-/// The commands that are queries (`Query`), and so may follow `export` and `timeit`.
-const QUERY_COMMANDS: [&str; 4] = ["steps", "converge", "shape", "check"];
+use crate::registry::{is_reserved, Command as CommandWord, KEYWORDS};
 
 // ---------------------------------------------------------------------------
 // Public entry points
@@ -943,7 +879,7 @@ impl<'s> Parser<'s> {
     /// name being defined) or directly by `(` or `[` (a call or an index).
     fn command_word(&self, i: &'s str) -> Option<(&'static str, &'s str)> {
         let (w, after) = word_at(i)?;
-        let w = COMMANDS.iter().find(|c| **c == w)?;
+        let w = CommandWord::from_word(w)?.spec().name;
         if after.starts_with('(') || after.starts_with('[') || self.ws(after).starts_with('=') {
             return None;
         }
@@ -1024,7 +960,7 @@ impl<'s> Parser<'s> {
             return Ok(None);
         };
         let name = self.name_ident(name, name_span)?;
-        if matches!(head, Head::Fn(_)) && OPERATIONS.contains(&name.name.as_str()) {
+        if matches!(head, Head::Fn(_)) && is_reserved(&name.name) {
             let eq = self.ws(j);
             return Err(hard(
                 error(
@@ -1317,7 +1253,7 @@ impl<'s> Parser<'s> {
         let i = self.ws_operand(i);
         let start = self.pos(i);
         if let Some((w, after)) = self.command_word(i) {
-            if QUERY_COMMANDS.contains(&w) {
+            if CommandWord::from_word(w).is_some_and(|c| c.spec().query) {
                 return self.query_command(start, w, after, true);
             }
         }
