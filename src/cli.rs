@@ -12,7 +12,6 @@ use crate::session::{Interaction, Session};
 #[derive(Parser, Debug)]
 #[command(
     name = "convolab",
-    args_conflicts_with_subcommands = true,
     version,
     about = "convolab: convolution, continuous and discrete, with every step shown",
     long_about = "convolab computes convolutions and correlations of sequences, matrices and piecewise functions, \
@@ -98,6 +97,18 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    // `-c` and a subcommand exclude each other. (clap's
+    // args_conflicts_with_subcommands would also refuse the global options
+    // before a subcommand: `--format json run FILE`.)
+    if cli.code.is_some() && cli.command.is_some() {
+        use clap::CommandFactory;
+        let e = Cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "-c cannot be used with a subcommand",
+        );
+        let _ = e.print();
+        return 2;
+    }
     if let Some(dir) = &cli.lessons {
         LessonSource::Dir(dir.into()).choose();
     }
