@@ -93,7 +93,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("timeit", "timeit conv(a, b)   run repeatedly: median, min and max time"),
     ("exercise", "exercise \"Compute c[3]\" = conv(a, b)[3] tol=1e-6\n  in an interactive lesson: asks, checks the answer (a number, a sequence, or letters as in `a + b`), hints, then shows it"),
     ("pause", "pause          in an interactive lesson, wait for Enter"),
-    ("lesson", "lesson 3       run bundled lesson 3 here (see `convolab lessons`)"),
+    ("lesson", "lesson 3              run lesson 3 here (`convolab lessons` lists them)\nlesson \"continuous\"   the same, by name"),
     ("quit", "quit (or exit, or Ctrl-D)   leave the REPL"),
 ];
 
@@ -117,9 +117,13 @@ Conditions: < <= > >= == !=, chains 0 <= t < 1, and, or, not.
 Arithmetic: + − * / ^, @ (matrix product). Sequences add aligned by index.";
 
 const LESSONS: &str = "\
-Lessons are Markdown files in lessons/: `convolab lessons` lists them,
-`convolab run lessons/01-discrete-by-hand.md` runs one, `--interactive` pauses and
-asks the exercises, and `lesson 1` starts one inside the REPL.";
+The lessons are built into convolab: `convolab lessons` lists them,
+`convolab lesson 1` (or `convolab lesson continuous`) runs one, `--interactive`
+pauses and asks the exercises, and `lesson 1` starts one inside the REPL.
+A lesson is a Markdown file whose ```convolab blocks run in order;
+`convolab run FILE.md` runs one from disk. To write lessons, `--lessons DIR`
+or CONVOLAB_LESSONS=DIR makes `lessons` and `lesson N` read DIR's .md files
+(numbered by their NN- prefix) instead of the bundled ones.";
 
 /// Every topic name (for suggestions and completion).
 pub fn topics() -> impl Iterator<Item = &'static str> {
