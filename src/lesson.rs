@@ -3,6 +3,12 @@
 //! A lesson reads as ordinary Markdown on a code-hosting page. Running it
 //! prints the prose, then each statement of each `convolab` block followed by
 //! its output. Fences with any other tag are prose.
+//!
+//! The lessons in `lessons/` are built into the binary ([`BUNDLED`]), so an
+//! installed `convolab` runs them without its source tree. [`LessonSource`]
+//! is where `lessons`, `lesson N` and the REPL's `lesson N` look: the bundled
+//! set, or a folder given with `--lessons DIR` or `CONVOLAB_LESSONS=DIR`
+//! while lessons are being written.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
