@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 
 use clap::Parser;
 
-use crate::lesson;
+use crate::lesson::{Lesson, LessonSource};
 use crate::render::doc::Format;
 use crate::runner::{self, Io, Outcome};
 use crate::session::{Interaction, Session};
@@ -12,17 +12,22 @@ use crate::session::{Interaction, Session};
 #[derive(Parser, Debug)]
 #[command(
     name = "convolab",
-    args_conflicts_with_subcommands = true,
     version,
     about = "convolab: convolution, continuous and discrete, with every step shown",
     long_about = "convolab computes convolutions and correlations of sequences, matrices and piecewise functions, \
 and shows every step. With no arguments it starts the REPL on a terminal, or reads statements from stdin.",
-    after_help = "Examples:\n  convolab\n  convolab -c 'a = [1, 0.5, 1, 1]; b = [1, 0.5, 0.25]; steps conv(a, b)'\n  convolab run lessons/01-discrete-by-hand.md\n  convolab run --interactive lessons/01-discrete-by-hand.md\n  convolab --format json -c 'conv([1, 2], [1, 1])'\n  convolab lessons"
+    after_help = "Examples:\n  convolab\n  convolab -c 'a = [1, 0.5, 1, 1]; b = [1, 0.5, 0.25]; steps conv(a, b)'\n  convolab lessons\n  convolab lesson 1\n  convolab lesson --interactive continuous\n  convolab run my-lesson.md\n  convolab --lessons ./lessons lesson 3\n  convolab --format json -c 'conv([1, 2], [1, 1])'\n\n\
+Lessons are built into the binary. `--lessons DIR` (or CONVOLAB_LESSONS=DIR) reads them from a folder \
+of Markdown files instead, for writing lessons."
 )]
 pub struct Cli {
     /// Output format: text, markdown, latex, csv or json.
     #[arg(long, global = true, value_name = "FMT", value_parser = parse_format)]
     pub format: Option<Format>,
+    /// Read lessons from the .md files in DIR instead of the bundled ones
+    /// (for `lessons`, `lesson N` and the REPL's `lesson N`; also CONVOLAB_LESSONS=DIR).
+    #[arg(long, global = true, value_name = "DIR", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub lessons: Option<String>,
     /// Run these statements (separated by newlines or ';') and exit.
     #[arg(short = 'c', value_name = "STATEMENTS")]
     pub code: Option<String>,
@@ -40,8 +45,17 @@ pub enum Sub {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
     },
-    /// List the bundled lessons.
+    /// List the lessons, numbered.
     Lessons,
+    /// Run one lesson, by number or name (e.g. `lesson 3`, `lesson continuous`).
+    Lesson {
+        /// Pause between blocks and ask the exercises.
+        #[arg(long, short = 'i')]
+        interactive: bool,
+        /// The number or the file name shown by `convolab lessons`.
+        #[arg(value_name = "N|NAME")]
+        which: String,
+    },
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -83,26 +97,43 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    // `-c` and a subcommand exclude each other. (clap's
+    // args_conflicts_with_subcommands would also refuse the global options
+    // before a subcommand: `--format json run FILE`.)
+    if cli.code.is_some() && cli.command.is_some() {
+        use clap::CommandFactory;
+        let e = Cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "-c cannot be used with a subcommand",
+        );
+        let _ = e.print();
+        return 2;
+    }
+    if let Some(dir) = &cli.lessons {
+        LessonSource::Dir(dir.into()).choose();
+    }
     let mut session = Session::new();
     if let Some(f) = cli.format {
         session.settings.format = f;
     }
     let color = use_color();
     match (&cli.command, &cli.code) {
-        (Some(Sub::Lessons), _) => {
-            let dir = lesson::lessons_dir();
-            let all = lesson::list(&dir);
-            if all.is_empty() {
-                eprintln!("error: no lessons found in {}", dir.display());
-                return 1;
-            }
-            for (p, title, summary) in all {
-                println!("{:<34} {title}", p.display());
-                if !summary.is_empty() {
-                    println!("{:<34} {summary}", "");
+        (Some(Sub::Lessons), _) => list_lessons(&LessonSource::current()),
+        (Some(Sub::Lesson { interactive, which }), _) => {
+            let source = LessonSource::current();
+            let lesson = match source.lookup(which) {
+                Ok(Some(l)) => l,
+                Ok(None) => {
+                    eprintln!("error: there is no lesson '{which}'; {}", source.hint());
+                    return 1;
                 }
-            }
-            0
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return 1;
+                }
+            };
+            install_interrupt(&session, false);
+            status(run_lesson(&mut session, &lesson, color, *interactive))
         }
         (Some(Sub::Run { interactive, files }), _) => {
             install_interrupt(&session, false);
@@ -181,6 +212,32 @@ pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
     status(o)
 }
 
+/// `convolab lessons`: number, file and title of each lesson, and its
+/// one-line summary.
+fn list_lessons(source: &LessonSource) -> i32 {
+    let all = match source.list() {
+        Ok(all) => all,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    if let LessonSource::Dir(dir) = source {
+        if all.is_empty() {
+            eprintln!("error: no lessons (.md files) in {}", dir.display());
+            return 1;
+        }
+        println!("Lessons in {}:", dir.display());
+    }
+    for l in all {
+        println!("{:>2}  {:<30} {}", l.number, l.file, l.title);
+        if !l.summary.is_empty() {
+            println!("{:>2}  {:<30} {}", "", "", l.summary);
+        }
+    }
+    0
+}
+
 /// Run one file: a lesson if it ends in .md, else a plain script.
 pub fn run_file(
     session: &mut Session,
@@ -192,10 +249,51 @@ pub fn run_file(
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
+            if e.kind() == std::io::ErrorKind::NotFound {
+                if let Some(hint) = lesson_hint(path) {
+                    eprintln!("  = hint: {hint}");
+                }
+            }
             return Outcome::Failed;
         }
     };
-    let origin = path.display().to_string();
+    let is_lesson = path.extension().is_some_and(|e| e == "md");
+    run_source(
+        session,
+        &path.display().to_string(),
+        &text,
+        is_lesson,
+        color,
+        interactive,
+    )
+}
+
+/// For `run FILE` of a file that is not there but names a lesson (`run 3`,
+/// `run lessons/03-continuous.md` away from the source tree): how to run it.
+fn lesson_hint(path: &std::path::Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let source = LessonSource::current();
+    let l = source.lookup(name).ok()??;
+    let whose = match source {
+        LessonSource::Bundled => "bundled lesson",
+        LessonSource::Dir(_) => "lesson",
+    };
+    Some(format!(
+        "{whose} {} is {}: `convolab lesson {}` runs it",
+        l.number, l.file, l.number
+    ))
+}
+
+/// Run `text` under the name `origin`: as a lesson (prose and code blocks)
+/// or as a plain script.
+fn run_source(
+    session: &mut Session,
+    origin: &str,
+    text: &str,
+    is_lesson: bool,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
@@ -205,39 +303,46 @@ pub fn run_file(
         color,
         echo: false,
     };
-    if path.extension().is_some_and(|e| e == "md") {
-        runner::run_lesson(session, &origin, &text, &mut io, interactive)
+    if is_lesson {
+        runner::run_lesson(session, origin, text, &mut io, interactive)
     } else {
-        runner::run_text(session, &origin, &text, &text, 0, &mut io).0
+        runner::run_text(session, origin, text, text, 0, &mut io).0
     }
 }
 
-/// `lesson N` from the REPL.
+/// `lesson N` from the REPL, `-c` or stdin.
 pub fn run_numbered_lesson(
     session: &mut Session,
     n: usize,
     color: bool,
     interactive: bool,
 ) -> Outcome {
-    let dir = lesson::lessons_dir();
-    match lesson::find(&dir, n) {
-        Some(p) => {
-            // Inside the REPL the lesson talks to the same terminal.
-            let lend = interactive && session.interaction.is_none();
-            if lend {
-                session.interaction = Some(Box::new(Terminal));
-            }
-            let o = run_file(session, &p, color, interactive);
-            if lend {
-                session.interaction = None;
-            }
-            o
+    let source = LessonSource::current();
+    match source.find(n) {
+        Ok(Some(l)) => run_lesson(session, &l, color, interactive),
+        Ok(None) => {
+            eprintln!("error: there is no lesson {n}; {}", source.hint());
+            Outcome::Failed
         }
-        None => {
-            eprintln!("error: there is no lesson {n}; `convolab lessons` lists them");
+        Err(e) => {
+            eprintln!("error: {e}");
             Outcome::Failed
         }
     }
+}
+
+/// Run a lesson from the current source. With `interactive` it talks to the
+/// terminal (inside the REPL, the same one).
+fn run_lesson(session: &mut Session, l: &Lesson, color: bool, interactive: bool) -> Outcome {
+    let lend = interactive && session.interaction.is_none();
+    if lend {
+        session.interaction = Some(Box::new(Terminal));
+    }
+    let o = run_source(session, &l.origin, &l.text, true, color, interactive);
+    if lend {
+        session.interaction = None;
+    }
+    o
 }
 
 /// Interaction on the terminal for `run --interactive`.

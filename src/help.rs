@@ -96,9 +96,13 @@ Conditions: < <= > >= == !=, chains 0 <= t < 1, and, or, not.
 Arithmetic: + − * / ^, @ (matrix product). Sequences add aligned by index.";
 
 const LESSONS: &str = "\
-Lessons are Markdown files in lessons/: `convolab lessons` lists them,
-`convolab run lessons/01-discrete-by-hand.md` runs one, `--interactive` pauses and
-asks the exercises, and `lesson 1` starts one inside the REPL.";
+The lessons are built into convolab: `convolab lessons` lists them,
+`convolab lesson 1` (or `convolab lesson continuous`) runs one, `--interactive`
+pauses and asks the exercises, and `lesson 1` starts one inside the REPL.
+A lesson is a Markdown file whose ```convolab blocks run in order;
+`convolab run FILE.md` runs one from disk. To write lessons, `--lessons DIR`
+or CONVOLAB_LESSONS=DIR makes `lessons` and `lesson N` read DIR's .md files
+(numbered by their NN- prefix) instead of the bundled ones.";
 
 /// Every topic name (for suggestions and completion).
 pub fn topics() -> impl Iterator<Item = &'static str> {

@@ -198,7 +198,7 @@ impl Command {
                 name: "lesson",
                 aliases: &[],
                 query: false,
-                help: "lesson 3       run bundled lesson 3 here (see `convolab lessons`)",
+                help: "lesson 3              run lesson 3 here (`convolab lessons` lists them)\nlesson \"continuous\"   the same, by name",
             },
             Command::Quit => CommandSpec {
                 name: "quit",

@@ -70,6 +70,28 @@ fn bad_usage_exits_two() {
 }
 
 #[test]
+fn global_options_go_before_or_after_the_subcommand() {
+    let script = tmp("global-options.txt");
+    std::fs::write(&script, "conv([1, 2], [1, 1])\n").unwrap();
+    for args in [["--format", "json", "run"], ["run", "--format", "json"]] {
+        convolab()
+            .args(args)
+            .arg(&script)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("\"type\""));
+    }
+    // -c and a subcommand exclude each other.
+    convolab()
+        .args(["-c", "1", "lessons"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "-c cannot be used with a subcommand",
+        ));
+}
+
+#[test]
 fn stdin_is_read_when_not_a_terminal() {
     convolab()
         .write_stdin("a = [1, 2]\na + a\n")

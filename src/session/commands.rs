@@ -483,21 +483,30 @@ fn command(
             }
         }
         Command::Lesson { which } => {
+            let source = crate::lesson::LessonSource::current();
+            // `lesson "continuous"`: by name.
+            if let ExprKind::Str(name) = &which.kind {
+                return match source.lookup(name) {
+                    Ok(Some(l)) => Ok(Flow::Lesson(l.number)),
+                    Ok(None) => err_hint(
+                        which.span,
+                        format!("there is no lesson named '{name}'"),
+                        source.hint(),
+                    ),
+                    Err(e) => err(which.span, e),
+                };
+            }
             let mut ctx = session.ctx();
             let n = ctx.integer(which, "the lesson number")?;
             if n < 1 {
-                return err_hint(
-                    which.span,
-                    "lessons are numbered from 1",
-                    "`convolab lessons` lists the bundled lessons",
-                );
+                return err_hint(which.span, "lessons are numbered from 1", source.hint());
             }
-            if crate::lesson::find(&crate::lesson::lessons_dir(), n as usize).is_none() {
-                return err_hint(
-                    which.span,
-                    format!("there is no lesson {n}"),
-                    "`convolab lessons` lists the bundled lessons",
-                );
+            match source.find(n as usize) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return err_hint(which.span, format!("there is no lesson {n}"), source.hint())
+                }
+                Err(e) => return err(which.span, e),
             }
             return Ok(Flow::Lesson(n as usize));
         }
