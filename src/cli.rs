@@ -1,13 +1,13 @@
 //! The command line (SPEC §1).
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use clap::Parser;
 
-use crate::lesson::{Lesson, LessonSource};
+use crate::lesson::LessonSource;
 use crate::render::doc::Format;
 use crate::runner::{self, Io, Outcome};
-use crate::session::{Interaction, Session};
+use crate::session::Session;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -68,15 +68,6 @@ pub fn use_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Exit status for an outcome.
-fn status(o: Outcome) -> i32 {
-    match o {
-        Outcome::Ok => 0,
-        Outcome::Failed => 1,
-        Outcome::Interrupted => 130,
-    }
-}
-
 /// Ctrl-C sets the session's interrupt flag; a second one outside the REPL exits.
 fn install_interrupt(session: &Session, repl: bool) {
     let flag = session.interrupt.flag();
@@ -133,17 +124,22 @@ pub fn main() -> i32 {
                 }
             };
             install_interrupt(&session, false);
-            status(run_lesson(&mut session, &lesson, color, *interactive))
+            runner::status(runner::run_lesson_terminal(
+                &mut session,
+                &lesson,
+                color,
+                *interactive,
+            ))
         }
         (Some(Sub::Run { interactive, files }), _) => {
             install_interrupt(&session, false);
             if *interactive {
-                session.interaction = Some(Box::new(Terminal));
+                session.interaction = Some(Box::new(runner::Terminal));
             }
             for f in files {
-                let o = run_file(&mut session, f, color, *interactive);
+                let o = runner::run_file(&mut session, f, color, *interactive);
                 if o != Outcome::Ok {
-                    return status(o);
+                    return runner::status(o);
                 }
             }
             0
@@ -162,9 +158,9 @@ pub fn main() -> i32 {
             let (o, flow) = runner::run_text(&mut session, "-c", code, code, 0, &mut io);
             if let crate::session::Flow::Lesson(n) = flow {
                 drop((out, err));
-                return status(run_numbered_lesson(&mut session, n, color, false));
+                return runner::status(runner::run_numbered_lesson(&mut session, n, color, false));
             }
-            status(o)
+            runner::status(o)
         }
         (None, None) => {
             if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
@@ -172,45 +168,13 @@ pub fn main() -> i32 {
                 crate::repl::run(&mut session, color)
             } else {
                 install_interrupt(&session, false);
-                run_stdin(&mut session, color)
+                runner::run_stdin(&mut session, color)
             }
         }
     }
 }
 
 /// Statements from stdin (not a terminal).
-pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        eprintln!("error: cannot read stdin: {e}");
-        return 1;
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!(
-                "warning: stdin is not valid UTF-8 (byte {}); invalid bytes are replaced by �",
-                e.utf8_error().valid_up_to()
-            );
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
-        }
-    };
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    let mut io = Io {
-        out: &mut out,
-        err: &mut err,
-        color,
-        echo: false,
-    };
-    let (o, flow) = runner::run_text(session, "<stdin>", &text, &text, 0, &mut io);
-    if let crate::session::Flow::Lesson(n) = flow {
-        drop((out, err));
-        return status(run_numbered_lesson(session, n, color, false));
-    }
-    status(o)
-}
 
 /// `convolab lessons`: number, file and title of each lesson, and its
 /// one-line summary.
@@ -236,135 +200,4 @@ fn list_lessons(source: &LessonSource) -> i32 {
         }
     }
     0
-}
-
-/// Run one file: a lesson if it ends in .md, else a plain script.
-pub fn run_file(
-    session: &mut Session,
-    path: &std::path::Path,
-    color: bool,
-    interactive: bool,
-) -> Outcome {
-    let text = match std::fs::read(path) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            if e.kind() == std::io::ErrorKind::NotFound {
-                if let Some(hint) = lesson_hint(path) {
-                    eprintln!("  = hint: {hint}");
-                }
-            }
-            return Outcome::Failed;
-        }
-    };
-    let is_lesson = path.extension().is_some_and(|e| e == "md");
-    run_source(
-        session,
-        &path.display().to_string(),
-        &text,
-        is_lesson,
-        color,
-        interactive,
-    )
-}
-
-/// For `run FILE` of a file that is not there but names a lesson (`run 3`,
-/// `run lessons/03-continuous.md` away from the source tree): how to run it.
-fn lesson_hint(path: &std::path::Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let source = LessonSource::current();
-    let l = source.lookup(name).ok()??;
-    let whose = match source {
-        LessonSource::Bundled => "bundled lesson",
-        LessonSource::Dir(_) => "lesson",
-    };
-    Some(format!(
-        "{whose} {} is {}: `convolab lesson {}` runs it",
-        l.number, l.file, l.number
-    ))
-}
-
-/// Run `text` under the name `origin`: as a lesson (prose and code blocks)
-/// or as a plain script.
-fn run_source(
-    session: &mut Session,
-    origin: &str,
-    text: &str,
-    is_lesson: bool,
-    color: bool,
-    interactive: bool,
-) -> Outcome {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    let mut io = Io {
-        out: &mut out,
-        err: &mut err,
-        color,
-        echo: false,
-    };
-    if is_lesson {
-        runner::run_lesson(session, origin, text, &mut io, interactive)
-    } else {
-        runner::run_text(session, origin, text, text, 0, &mut io).0
-    }
-}
-
-/// `lesson N` from the REPL, `-c` or stdin.
-pub fn run_numbered_lesson(
-    session: &mut Session,
-    n: usize,
-    color: bool,
-    interactive: bool,
-) -> Outcome {
-    let source = LessonSource::current();
-    match source.find(n) {
-        Ok(Some(l)) => run_lesson(session, &l, color, interactive),
-        Ok(None) => {
-            eprintln!("error: there is no lesson {n}; {}", source.hint());
-            Outcome::Failed
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Outcome::Failed
-        }
-    }
-}
-
-/// Run a lesson from the current source. With `interactive` it talks to the
-/// terminal (inside the REPL, the same one).
-fn run_lesson(session: &mut Session, l: &Lesson, color: bool, interactive: bool) -> Outcome {
-    let lend = interactive && session.interaction.is_none();
-    if lend {
-        session.interaction = Some(Box::new(Terminal));
-    }
-    let o = run_source(session, &l.origin, &l.text, true, color, interactive);
-    if lend {
-        session.interaction = None;
-    }
-    o
-}
-
-/// Interaction on the terminal for `run --interactive`.
-pub struct Terminal;
-
-impl Interaction for Terminal {
-    fn ask(&mut self, prompt: &str) -> Option<String> {
-        use std::io::Write;
-        print!("{prompt}");
-        let _ = std::io::stdout().flush();
-        let mut line = String::new();
-        match std::io::stdin().read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => Some(line),
-        }
-    }
-
-    fn ask_feedback(&mut self, text: &str) {
-        println!("{text}");
-    }
-
-    fn pause(&mut self) -> bool {
-        self.ask("(press Enter to continue) ").is_some()
-    }
 }

@@ -1,7 +1,10 @@
 //! Running scripts, `-c` text, stdin and lessons: statements in order, each
 //! output rendered in the session's format, diagnostics with file:line:col.
 
-use std::io::Write;
+use std::io::{Read, Write};
+
+use crate::lesson::{Lesson, LessonSource};
+use crate::session::Interaction;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lesson::{self, Part};
@@ -265,5 +268,183 @@ mod tests {
         let err = String::from_utf8(err).unwrap();
         assert!(err.contains("interrupted (Ctrl-C)"), "{err}");
         assert!(session.env.get("x").is_none());
+    }
+}
+
+/// Exit status for an outcome.
+pub fn status(o: Outcome) -> i32 {
+    match o {
+        Outcome::Ok => 0,
+        Outcome::Failed => 1,
+        Outcome::Interrupted => 130,
+    }
+}
+
+pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("error: cannot read stdin: {e}");
+        return 1;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "warning: stdin is not valid UTF-8 (byte {}); invalid bytes are replaced by �",
+                e.utf8_error().valid_up_to()
+            );
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+        echo: false,
+    };
+    let (o, flow) = run_text(session, "<stdin>", &text, &text, 0, &mut io);
+    if let crate::session::Flow::Lesson(n) = flow {
+        drop((out, err));
+        return status(run_numbered_lesson(session, n, color, false));
+    }
+    status(o)
+}
+
+/// Run one file: a lesson if it ends in .md, else a plain script.
+pub fn run_file(
+    session: &mut Session,
+    path: &std::path::Path,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
+    let text = match std::fs::read(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            if e.kind() == std::io::ErrorKind::NotFound {
+                if let Some(hint) = lesson_hint(path) {
+                    eprintln!("  = hint: {hint}");
+                }
+            }
+            return Outcome::Failed;
+        }
+    };
+    let is_lesson = path.extension().is_some_and(|e| e == "md");
+    run_source(
+        session,
+        &path.display().to_string(),
+        &text,
+        is_lesson,
+        color,
+        interactive,
+    )
+}
+
+/// For `run FILE` of a file that is not there but names a lesson (`run 3`,
+/// `run lessons/03-continuous.md` away from the source tree): how to run it.
+fn lesson_hint(path: &std::path::Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let source = LessonSource::current();
+    let l = source.lookup(name).ok()??;
+    let whose = match source {
+        LessonSource::Bundled => "bundled lesson",
+        LessonSource::Dir(_) => "lesson",
+    };
+    Some(format!(
+        "{whose} {} is {}: `convolab lesson {}` runs it",
+        l.number, l.file, l.number
+    ))
+}
+
+/// Run `text` under the name `origin`: as a lesson (prose and code blocks)
+/// or as a plain script.
+fn run_source(
+    session: &mut Session,
+    origin: &str,
+    text: &str,
+    is_lesson: bool,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+        echo: false,
+    };
+    if is_lesson {
+        run_lesson(session, origin, text, &mut io, interactive)
+    } else {
+        run_text(session, origin, text, text, 0, &mut io).0
+    }
+}
+
+/// `lesson N` from the REPL, `-c` or stdin.
+pub fn run_numbered_lesson(
+    session: &mut Session,
+    n: usize,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
+    let source = LessonSource::current();
+    match source.find(n) {
+        Ok(Some(l)) => run_lesson_terminal(session, &l, color, interactive),
+        Ok(None) => {
+            eprintln!("error: there is no lesson {n}; {}", source.hint());
+            Outcome::Failed
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Outcome::Failed
+        }
+    }
+}
+
+/// Run a lesson from the current source. With `interactive` it talks to the
+/// terminal (inside the REPL, the same one).
+pub fn run_lesson_terminal(
+    session: &mut Session,
+    l: &Lesson,
+    color: bool,
+    interactive: bool,
+) -> Outcome {
+    let lend = interactive && session.interaction.is_none();
+    if lend {
+        session.interaction = Some(Box::new(Terminal));
+    }
+    let o = run_source(session, &l.origin, &l.text, true, color, interactive);
+    if lend {
+        session.interaction = None;
+    }
+    o
+}
+
+/// Interaction on the terminal for `run --interactive`.
+pub struct Terminal;
+
+impl Interaction for Terminal {
+    fn ask(&mut self, prompt: &str) -> Option<String> {
+        use std::io::Write;
+        print!("{prompt}");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line),
+        }
+    }
+
+    fn ask_feedback(&mut self, text: &str) {
+        println!("{text}");
+    }
+
+    fn pause(&mut self) -> bool {
+        self.ask("(press Enter to continue) ").is_some()
     }
 }

@@ -84,7 +84,7 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
         Ok(rl) => rl,
         Err(e) => {
             eprintln!("warning: the line editor is not available ({e}); reading plain lines");
-            return crate::cli::run_stdin(session, color);
+            return crate::runner::run_stdin(session, color);
         }
     };
     rl.set_helper(Some(ReplHelper {
@@ -149,7 +149,7 @@ pub fn run(session: &mut Session, color: bool) -> i32 {
                     Flow::Lesson(n) => {
                         drop(out);
                         drop(err);
-                        crate::cli::run_numbered_lesson(session, n, color, true);
+                        crate::runner::run_numbered_lesson(session, n, color, true);
                     }
                     Flow::Continue => {}
                 }
