@@ -21,9 +21,23 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of problem a diagnostic reports, for callers that act on it
+/// (an interrupted run exits with status 130).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// The text does not parse.
+    Syntax,
+    /// Evaluation failed (or, for a warning, something worth knowing).
+    #[default]
+    Eval,
+    /// Ctrl-C stopped the statement.
+    Interrupted,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub kind: Kind,
     pub message: String,
     /// Where the problem is; `None` for errors about the whole input.
     pub span: Option<Span>,
@@ -36,6 +50,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Ctrl-C stopped the statement at `span`.
+    pub fn interrupted(span: Span) -> Diagnostic {
+        Diagnostic {
+            kind: Kind::Interrupted,
+            ..Diagnostic::error("interrupted (Ctrl-C)", Some(span))
+                .with_label("stopped here; earlier definitions are kept")
+        }
+    }
+
     /// A syntax error as a diagnostic: the
     /// caret at the error, its advice as the hint, and the related span (such as
     /// an unclosed bracket) as a second pointer.
@@ -50,6 +73,7 @@ impl Diagnostic {
             span = Span::new(end, end);
         }
         let mut d = Diagnostic::error(format!("syntax error: {}", e.message), Some(span));
+        d.kind = Kind::Syntax;
         if let Some(hint) = &e.hint {
             d = d.with_hint(hint.clone());
         }
@@ -62,6 +86,7 @@ impl Diagnostic {
     pub fn error(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
+            kind: Kind::Eval,
             message: message.into(),
             span,
             label: None,
@@ -73,6 +98,7 @@ impl Diagnostic {
     pub fn warning(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
+            kind: Kind::Eval,
             ..Diagnostic::error(message, span)
         }
     }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use crate::lesson::{Lesson, LessonSource};
 use crate::session::Interaction;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::lesson::{self, Part};
 use crate::render::doc::{Doc, Format};
 use crate::session::{Event, Flow, Session};
@@ -51,11 +51,6 @@ pub fn render_diagnostic(d: &Diagnostic, origin: &str, text: &str, color: bool) 
     .replacen('\n', "\x1b[0m\n", 1)
 }
 
-/// Whether a displayed Doc is a failed check.
-pub fn is_failed_check(doc: &Doc) -> bool {
-    doc.json.get("type").and_then(|t| t.as_str()) == Some("check")
-        && doc.json.get("passed").and_then(|p| p.as_bool()) == Some(false)
-}
 
 fn write_doc(io: &mut Io, doc: &Doc, format: Format) {
     let text = doc.render(format);
@@ -141,7 +136,7 @@ pub fn run_text(
         }
         for d in &docs {
             write_doc(io, d, format);
-            if is_failed_check(d) {
+            if d.verdict == Some(false) {
                 let loc = shift(Diagnostic::error("check failed", Some(stmt.span)), offset);
                 let _ = writeln!(io.err, "{}: check failed", loc.location(origin, full));
                 outcome = Outcome::Failed;
@@ -151,7 +146,7 @@ pub fn run_text(
             Ok(Flow::Continue) => {}
             Ok(flow) => return (outcome, flow),
             Err(d) => {
-                let interrupted = d.message.starts_with("interrupted");
+                let interrupted = d.kind == Kind::Interrupted;
                 let _ = write!(
                     io.err,
                     "{}",

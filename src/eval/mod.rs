@@ -74,8 +74,7 @@ pub fn check_cancel(span: Span) -> EvalResult<()> {
 }
 
 pub fn interrupted(span: Span) -> Diagnostic {
-    Diagnostic::error("interrupted (Ctrl-C)", Some(span))
-        .with_label("stopped here; earlier definitions are kept")
+    Diagnostic::interrupted(span)
 }
 
 /// The message for an arithmetic failure at `span`.

@@ -65,6 +65,9 @@ impl Format {
 pub struct Doc {
     pub blocks: Vec<Block>,
     pub json: serde_json::Value,
+    /// The verdict of a `check`, when this is one: a failed check fails a
+    /// lesson or script run.
+    pub verdict: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +142,15 @@ impl Doc {
         Doc {
             blocks: Vec::new(),
             json,
+            verdict: None,
+        }
+    }
+
+    /// A `check`'s result: `passed` is also recorded in the JSON.
+    pub fn check(json: serde_json::Value, passed: bool) -> Doc {
+        Doc {
+            verdict: Some(passed),
+            ..Doc::new(json)
         }
     }
 

@@ -46,12 +46,11 @@ pub fn exec(
     // Ctrl-C makes nested evaluations give up with NaN, which an outer one
     // may report as something else (a divergent integral): say what happened.
     if flow.is_err() && session.interrupt.is_set() {
-        let d = flow
+        let already = flow
             .as_ref()
             .err()
-            .map(|d| d.message.as_str())
-            .unwrap_or("");
-        if !d.starts_with("interrupted") {
+            .is_some_and(|d| d.kind == crate::diagnostic::Kind::Interrupted);
+        if !already {
             flow = Err(Box::new(crate::eval::interrupted(stmt.span)));
         }
     }
@@ -276,7 +275,7 @@ pub fn check(session: &mut Session, expr: &Expr, span: Span) -> EvalResult<Doc> 
             let (passed, reason) = crate::eval::continuous::predicate(&mut ctx, func, args, span)?;
             let mark = if passed { "✓" } else { "✗" };
             let title = format!("{mark} {}({})", func.name, args_text(args));
-            let doc = Doc::new(json!({"type": "check", "passed": passed, "reason": reason}))
+            let doc = Doc::check(json!({"type": "check", "passed": passed, "reason": reason}), passed)
                 .with(Block::Para(title))
                 .with(Block::Note(reason));
             return Ok(doc);
@@ -284,7 +283,7 @@ pub fn check(session: &mut Session, expr: &Expr, span: Span) -> EvalResult<Doc> 
     }
     match ctx.eval(expr)? {
         Value::Bool(b) => Ok(
-            Doc::new(json!({"type": "check", "passed": b})).with(Block::Para(format!(
+            Doc::check(json!({"type": "check", "passed": b}), b).with(Block::Para(format!(
                 "{} {}",
                 if b { "✓" } else { "✗" },
                 "condition"
@@ -318,7 +317,7 @@ fn check_doc(passed: bool, l: &Value, r: &Value, fmt: &crate::value::NumFmt) -> 
     let lt = ld.render(Format::Text);
     let rt = rd.render(Format::Text);
     let mut doc =
-        Doc::new(json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}));
+        Doc::check(json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}), passed);
     let verdict = if passed { "holds" } else { "does not hold" };
     doc.push(Block::Para(format!("{mark} {verdict}")));
     let mut t = Table::new(&["side", "value"]).text_columns(&[0]);
