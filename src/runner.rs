@@ -51,7 +51,6 @@ pub fn render_diagnostic(d: &Diagnostic, origin: &str, text: &str, color: bool) 
     .replacen('\n', "\x1b[0m\n", 1)
 }
 
-
 fn write_doc(io: &mut Io, doc: &Doc, format: Format) {
     let text = doc.render(format);
     if !text.is_empty() {

@@ -203,9 +203,8 @@ pub fn query_doc(session: &mut Session, q: &Query, out: &mut dyn FnMut(Event)) -
                 (_, v) => v,
             };
             let mut doc = crate::render::value::value_doc(&v, &fmt);
-            if let Some(note) = crate::session::discrete::sparsity_note(e, &v) {
-                doc.json["nonzeros"] =
-                    serde_json::json!(note.split(' ').next().and_then(|n| n.parse::<u64>().ok()));
+            if let Some((nonzeros, note)) = crate::session::discrete::sparsity_note(e, &v) {
+                doc.json["nonzeros"] = serde_json::json!(nonzeros);
                 doc.push(crate::render::doc::Block::Note(note));
             }
             Ok(doc)
@@ -275,20 +274,19 @@ pub fn check(session: &mut Session, expr: &Expr, span: Span) -> EvalResult<Doc> 
             let (passed, reason) = crate::eval::continuous::predicate(&mut ctx, func, args, span)?;
             let mark = if passed { "✓" } else { "✗" };
             let title = format!("{mark} {}({})", func.name, args_text(args));
-            let doc = Doc::check(json!({"type": "check", "passed": passed, "reason": reason}), passed)
-                .with(Block::Para(title))
-                .with(Block::Note(reason));
+            let doc = Doc::check(
+                json!({"type": "check", "passed": passed, "reason": reason}),
+                passed,
+            )
+            .with(Block::Para(title))
+            .with(Block::Note(reason));
             return Ok(doc);
         }
     }
     match ctx.eval(expr)? {
-        Value::Bool(b) => Ok(
-            Doc::check(json!({"type": "check", "passed": b}), b).with(Block::Para(format!(
-                "{} {}",
-                if b { "✓" } else { "✗" },
-                "condition"
-            ))),
-        ),
+        Value::Bool(b) => Ok(Doc::check(json!({"type": "check", "passed": b}), b).with(
+            Block::Para(format!("{} {}", if b { "✓" } else { "✗" }, "condition")),
+        )),
         other => err_hint(
             expr.span,
             format!(
@@ -316,8 +314,10 @@ fn check_doc(passed: bool, l: &Value, r: &Value, fmt: &crate::value::NumFmt) -> 
     let mark = if passed { "✓" } else { "✗" };
     let lt = ld.render(Format::Text);
     let rt = rd.render(Format::Text);
-    let mut doc =
-        Doc::check(json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}), passed);
+    let mut doc = Doc::check(
+        json!({"type": "check", "passed": passed, "left": ld.json, "right": rd.json}),
+        passed,
+    );
     let verdict = if passed { "holds" } else { "does not hold" };
     doc.push(Block::Para(format!("{mark} {verdict}")));
     let mut t = Table::new(&["side", "value"]).text_columns(&[0]);

@@ -27,7 +27,8 @@ use crate::value::scalar::Scalar;
 use crate::value::Value;
 
 /// The sparsity line shown under a displayed `conv_matrix(…)`.
-pub fn sparsity_note(target: &Expr, v: &Value) -> Option<String> {
+/// The nonzero count comes with the text, for the JSON.
+pub fn sparsity_note(target: &Expr, v: &Value) -> Option<(usize, String)> {
     let ExprKind::Call { func, .. } = &target.kind else {
         return None;
     };
@@ -44,9 +45,9 @@ pub fn sparsity_note(target: &Expr, v: &Value) -> Option<String> {
     } else {
         100.0 * nz as f64 / total as f64
     };
-    Some(format!(
+    Some((nz, format!(
         "{nz} nonzeros of {total} entries ({pct:.1}%): a dense T @ a costs {total} multiply-adds, the direct sum only the {nz} nonzero ones"
-    ))
+    )))
 }
 
 // ---------------------------------------------------------------------------
