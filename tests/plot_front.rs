@@ -899,3 +899,64 @@ fn point_masses_are_stems_of_their_weight() {
     assert!(ends.contains(&EndMark::closed(1.0, 2.0)), "{ends:?}");
     assert!(ends.contains(&EndMark::open(2.0, 2.0)), "{ends:?}");
 }
+
+/// One step trace: the steps table, its JSON and the four-panel picture
+/// at the same t show the same value, and the JSON's intervals are numbers.
+#[test]
+fn continuous_step_table_json_and_picture_agree() {
+    let mut s = session();
+    // A point mass of weight 2 and a piece with a non-polynomial factor, so
+    // the value has an error estimate and a mass term.
+    run(
+        &mut s,
+        "d(t) = 2*delta(t - 1/2) + { exp(-t) if 0 <= t < 2 }
+         w(t) = { 1 - t if 0 <= t < 1 }",
+    );
+    for (pair, t) in [("f, g", 0.3), ("f, g", 1.5), ("d, w", 0.75), ("w, d", 1.25)] {
+        s.settings.format = Format::Json;
+        let json = run(&mut s, &format!("steps conv({pair}) at {t}"));
+        s.settings.format = Format::Text;
+        let v: serde_json::Value = serde_json::from_str(&json).expect("one JSON object");
+        let value = v["value"].as_f64().expect("value is a number");
+        // Intervals, the shifted pieces and point masses are numbers.
+        for iv in v["intervals"].as_array().expect("intervals") {
+            assert!(iv["from"].is_number() && iv["to"].is_number(), "{iv}");
+        }
+        for sp in v["shifted"].as_array().expect("shifted pieces") {
+            assert!(sp["from"]["value"].is_number(), "{sp}");
+            assert!(sp["to"]["value"].is_number(), "{sp}");
+        }
+        let sum: f64 = v["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|iv| iv["value"].as_f64().unwrap())
+            .chain(
+                v["masses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["value"].as_f64().unwrap()),
+            )
+            .sum();
+        assert!(
+            (sum - value).abs() <= 1e-12 * value.abs().max(1.0),
+            "{pair} at {t}: {sum} vs {value}"
+        );
+        // The picture's fourth panel names the same area.
+        let built = build(&mut s, &format!("plot steps conv({pair}) at {t}"));
+        let note = xy(&built.figures[0], 3).note.clone().expect("area note");
+        let shown: f64 = note
+            .trim_start_matches("area = ")
+            .replace('−', "-")
+            .parse()
+            .expect("a number after 'area = '");
+        assert!(
+            (shown - value).abs() <= 1e-5 * value.abs().max(1e-3),
+            "{pair} at {t}: picture {shown} vs table {value}"
+        );
+    }
+    // The mass term says it reads the weight times the other factor.
+    let text = run(&mut s, "steps conv(d, w) at 0.75");
+    assert!(text.contains("it picks 2·w(0.25) = 1.5"), "{text}");
+}

@@ -18,9 +18,9 @@
 use std::rc::Rc;
 
 use crate::engine::quad::{self, QuadOptions, QuadStatus};
-use crate::engine::unipoly::{self, UniPoly};
 use crate::value::function::{open_intervals, sample_point, Builtin, FExpr, FnBody, Function};
 use crate::value::number::Number;
+use crate::value::unipoly::{self, UniPoly};
 
 /// A smooth piece of a function between two consecutive breakpoints.
 #[derive(Clone, Debug)]
@@ -540,22 +540,7 @@ pub fn result_support(fixed: &Prepared, moving: &Prepared, op: Op) -> (f64, f64)
     }
 }
 
-/// One overlap interval of the step table.
-#[derive(Clone, Debug)]
-pub struct OverlapStep {
-    pub lo: f64,
-    pub hi: f64,
-    pub lo_x: Option<Number>,
-    pub hi_x: Option<Number>,
-    pub fixed_piece: usize,
-    pub moving_piece: usize,
-    /// The integrand as a polynomial in τ, when it is one (exact when the
-    /// inputs are).
-    pub poly: Option<UniPoly>,
-    pub value: f64,
-    pub error: f64,
-    pub exact: Option<Number>,
-}
+pub use crate::trace::continuous::{ContinuousStep, MassStep, OverlapStep, ShiftedPiece};
 
 /// The overlaps at one t, each integrated (exactly for polynomials when `t`
 /// and the breakpoints are exact).
@@ -630,6 +615,102 @@ pub fn overlaps_at(
     }
     out.sort_by(|a, b| a.lo.total_cmp(&b.lo));
     Ok(out)
+}
+
+/// Everything `steps conv(f, g) at t` shows, computed once: the moving
+/// factor's pieces shifted to `t`, the overlaps with their integrals, the
+/// point masses and the total. The step table, its JSON and the step picture
+/// all read this one trace, so they cannot disagree.
+pub fn step_at(
+    fixed: &Prepared,
+    moving: &Prepared,
+    op: Op,
+    t: &Number,
+    interrupt: &dyn Fn() -> bool,
+) -> Result<ContinuousStep, ContError> {
+    let sigma = op.sigma();
+    let tf = t.to_f64();
+    let shifted: Vec<ShiftedPiece> = moving
+        .pieces
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (lo, hi) = moving_interval(p.lo, p.hi, tf, sigma);
+            let (lo_x, hi_x) = match op {
+                Op::Conv => (
+                    p.hi_x.as_ref().map(|d| t.sub(d)),
+                    p.lo_x.as_ref().map(|c| t.sub(c)),
+                ),
+                Op::Corr => (
+                    p.lo_x.as_ref().map(|c| c.sub(t)),
+                    p.hi_x.as_ref().map(|d| d.sub(t)),
+                ),
+            };
+            ShiftedPiece {
+                piece: i,
+                lo,
+                hi,
+                lo_x,
+                hi_x,
+            }
+        })
+        .collect();
+    let overlaps = overlaps_at(fixed, moving, op, t, interrupt)?;
+    let mut masses = Vec::new();
+    for (at, weight) in &fixed.deltas {
+        // fixed has a mass at τ = at: it reads moving(t + σ·at).
+        let arg = t.add(&Number::Float(sigma).mul(at)).to_f64();
+        masses.push(MassStep {
+            in_fixed: true,
+            at: at.clone(),
+            weight: weight.clone(),
+            arg,
+            value: weight.to_f64() * moving.f.eval(arg),
+        });
+    }
+    for (at, weight) in &moving.deltas {
+        // moving has a mass where t + σ·τ = at: it reads fixed(τ).
+        let tau = match op {
+            Op::Conv => t.sub(at),
+            Op::Corr => at.sub(t),
+        };
+        let arg = tau.to_f64();
+        masses.push(MassStep {
+            in_fixed: false,
+            at: at.clone(),
+            weight: weight.clone(),
+            arg,
+            value: weight.to_f64() * fixed.f.eval(arg),
+        });
+    }
+    let mut value = 0.0;
+    let mut error = 0.0;
+    let mut exact = Some(Number::zero());
+    for o in &overlaps {
+        value += o.value;
+        error += o.error;
+        exact = match (exact, &o.exact) {
+            (Some(a), Some(b)) => Some(a.add(b)),
+            _ => None,
+        };
+    }
+    for m in &masses {
+        value += m.value;
+        exact = None;
+    }
+    if exact.is_some() {
+        error = 0.0;
+    }
+    Ok(ContinuousStep {
+        op,
+        t: t.clone(),
+        shifted,
+        overlaps,
+        masses,
+        value,
+        error,
+        exact,
+    })
 }
 
 /// The exact end that produced `chosen` (the larger lower end, or the

@@ -7,4 +7,3 @@ pub mod exact;
 pub mod exppoly;
 pub mod quad;
 pub mod toeplitz;
-pub mod unipoly;

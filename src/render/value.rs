@@ -302,7 +302,7 @@ pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
             continue;
         }
         // Polynomial pieces are shown simplified (`tri(t − 2)` on [1, 2] is `t − 1`).
-        let (text, cas) = match crate::engine::unipoly::from_fexpr(&smooth) {
+        let (text, cas) = match crate::value::unipoly::from_fexpr(&smooth) {
             Some(p) => (p.render(&f.var, fmt, false), p.render(&f.var, fmt, true)),
             None => (
                 smooth.render(&f.var, Style::Text, fmt),

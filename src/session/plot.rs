@@ -86,7 +86,7 @@ use crate::syntax::ast::{Arg, Command, Expr, ExprKind, Query, StmtKind, StrLit, 
 use crate::syntax::span::Span;
 use crate::value::function::{FnBody, Function};
 use crate::value::grid::Grid;
-use crate::value::number::{format_float, NumFmt};
+use crate::value::number::{format_float, NumFmt, Number};
 use crate::value::ring::Ring;
 use crate::value::{Elems, Matrix, Scalar, Sequence, Value};
 
@@ -1828,6 +1828,22 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// The value at t that the step table shows: the sum over the overlaps
+    /// and point masses of the one step trace (`engine::continuous::step_at`).
+    /// When one overlap misses its tolerance the numeric value is used, with
+    /// a note.
+    fn step_value(&mut self, c: &ConvFn, t: f64, span: Span) -> EvalResult<f64> {
+        let interrupt = self.interrupt.clone();
+        match cont::step_at(&c.fixed, &c.moving, c.op, &Number::Float(t), &|| {
+            interrupt.is_set()
+        }) {
+            Ok(step) => Ok(step.value),
+            Err(ContError::Interrupted) => Err(Box::new(interrupted(span))),
+            Err(ContError::Inaccurate { .. }) => self.conv_value(c, t, span),
+            Err(e) => err(span, e.to_string()),
+        }
+    }
+
     /// The four panels at t.
     fn cont_frame(
         &mut self,
@@ -1841,7 +1857,7 @@ impl Builder<'_, '_> {
         let tt = num(t);
         let n = s.samples;
         let xr = s.x_range;
-        let value = self.conv_value(c, t, span)?;
+        let value = self.step_value(c, t, span)?;
         // The moving factor as a function of τ: moving(t + σ·τ).
         let sigma = c.op.sigma();
         let (fixed_name, moving_name, moving_arg, fixed_color, moving_color) = match c.op {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::engine::continuous::{self as cont, Op, Piece, Prepared};
+use crate::engine::continuous::{self as cont, Op, Piece};
 use crate::eval::continuous::as_conv;
 use crate::eval::{err, err_hint, EvalResult};
 use crate::render::doc::{Block, Doc, Table};
@@ -185,64 +185,77 @@ pub fn continuous_steps(
         )));
     }
 
-    let pieces_table = |p: &Prepared, arg: &dyn Fn(&Piece) -> (String, String, String)| -> Table {
+    let step = cont::step_at(&c.fixed, &c.moving, c.op, t, interrupt).map_err(|e| {
+        Box::new(crate::diagnostic::Diagnostic::error(
+            e.to_string(),
+            Some(at_span),
+        ))
+    })?;
+    let pieces_table = |rows: Vec<(String, String, String)>| -> Table {
         let mut table = Table::new(&["τ from", "τ to", "expression"]).right_align(&[0, 1]);
-        for piece in &p.pieces {
-            let (lo, hi, e) = arg(piece);
+        for (lo, hi, e) in rows {
             table.push(vec![lo, hi, e]);
         }
         table
     };
-    let mut json_sections = serde_json::Map::new();
+    let end_json =
+        |x: f64, exact: &Option<Number>| match exact.as_ref().and_then(Number::exact_text) {
+            Some(e) => json!({"value": json_f64(x), "exact": e}),
+            None => json!({"value": json_f64(x)}),
+        };
 
     // 1. The flipped kernel (conv only).
+    let mut flipped_json = Vec::new();
     if c.op == Op::Conv {
         doc.push(Block::Heading(format!("1. flip: {moving_name}(−τ)")));
-        let t1 = pieces_table(&c.moving, &|p: &Piece| {
-            (
-                end_text(-p.hi, &p.hi_x.as_ref().map(Number::neg), fmt),
-                end_text(-p.lo, &p.lo_x.as_ref().map(Number::neg), fmt),
-                simplified(p, &Number::zero(), -1, "−τ", fmt),
-            )
-        });
-        json_sections.insert("flipped".into(), table_json(&t1));
-        doc.push(Block::Table(t1));
+        let mut rows = Vec::new();
+        for p in &c.moving.pieces {
+            let (lo_x, hi_x) = (
+                p.hi_x.as_ref().map(Number::neg),
+                p.lo_x.as_ref().map(Number::neg),
+            );
+            let expr = simplified(p, &Number::zero(), -1, "−τ", fmt);
+            flipped_json.push(json!({
+                "from": end_json(-p.hi, &lo_x),
+                "to": end_json(-p.lo, &hi_x),
+                "expression": expr,
+            }));
+            rows.push((
+                end_text(-p.hi, &lo_x, fmt),
+                end_text(-p.lo, &hi_x, fmt),
+                expr,
+            ));
+        }
+        doc.push(Block::Table(pieces_table(rows)));
     }
     // 2. The shifted kernel with its breakpoints.
-    let step = if c.op == Op::Conv { 2 } else { 1 };
+    let step_no = if c.op == Op::Conv { 2 } else { 1 };
     doc.push(Block::Heading(format!(
-        "{step}. shift: {moving_name}({shifted_arg})"
+        "{step_no}. shift: {moving_name}({shifted_arg})"
     )));
     let sigma = c.op.sigma();
-    let t2 = pieces_table(&c.moving, &|p: &Piece| {
-        let (lo, hi) = cont::moving_interval(p.lo, p.hi, t.to_f64(), sigma);
-        let (lo_x, hi_x) = match c.op {
-            Op::Conv => (
-                p.hi_x.as_ref().map(|d| t.sub(d)),
-                p.lo_x.as_ref().map(|cc| t.sub(cc)),
-            ),
-            Op::Corr => (
-                p.lo_x.as_ref().map(|cc| cc.sub(t)),
-                p.hi_x.as_ref().map(|d| d.sub(t)),
-            ),
-        };
-        (
-            end_text(lo, &lo_x, fmt),
-            end_text(hi, &hi_x, fmt),
-            simplified(p, t, sigma as i64, &shifted_arg, fmt),
-        )
-    });
-    let mut bps: Vec<String> = Vec::new();
-    for row in &t2.rows {
-        for cell in &row[..2] {
-            if !cell.contains('∞') && !bps.contains(cell) {
-                bps.push(cell.clone());
-            }
-        }
+    let mut shifted_json = Vec::new();
+    let mut rows = Vec::new();
+    for sp in &step.shifted {
+        let p = &c.moving.pieces[sp.piece];
+        let expr = simplified(p, t, sigma as i64, &shifted_arg, fmt);
+        shifted_json.push(json!({
+            "from": end_json(sp.lo, &sp.lo_x),
+            "to": end_json(sp.hi, &sp.hi_x),
+            "expression": expr,
+        }));
+        rows.push((
+            end_text(sp.lo, &sp.lo_x, fmt),
+            end_text(sp.hi, &sp.hi_x, fmt),
+            expr,
+        ));
     }
-    bps.sort_by(|a, b| num_of(a).total_cmp(&num_of(b)));
-    json_sections.insert("shifted".into(), table_json(&t2));
-    doc.push(Block::Table(t2));
+    doc.push(Block::Table(pieces_table(rows)));
+    let bps: Vec<String> = step
+        .breakpoints()
+        .iter()
+        .map(|(x, xx)| end_text(*x, xx, fmt))
+        .collect();
     doc.push(Block::Para(format!(
         "breakpoints of {moving_name}({shifted_arg}): τ = {}",
         if bps.is_empty() {
@@ -254,27 +267,26 @@ pub fn continuous_steps(
     // 3. The fixed factor.
     doc.push(Block::Heading(format!(
         "{}. the other factor: {fixed_name}(τ)",
-        step + 1
+        step_no + 1
     )));
-    let t3 = pieces_table(&c.fixed, &|p: &Piece| {
-        (
-            end_text(p.lo, &p.lo_x, fmt),
-            end_text(p.hi, &p.hi_x, fmt),
-            piece_text(p, "τ", fmt),
-        )
-    });
-    doc.push(Block::Table(t3));
+    let rows = c
+        .fixed
+        .pieces
+        .iter()
+        .map(|p| {
+            (
+                end_text(p.lo, &p.lo_x, fmt),
+                end_text(p.hi, &p.hi_x, fmt),
+                piece_text(p, "τ", fmt),
+            )
+        })
+        .collect();
+    doc.push(Block::Table(pieces_table(rows)));
 
     // 4. Overlaps, integrands and integrals.
-    let overlaps = cont::overlaps_at(&c.fixed, &c.moving, c.op, t, interrupt).map_err(|e| {
-        Box::new(crate::diagnostic::Diagnostic::error(
-            e.to_string(),
-            Some(at_span),
-        ))
-    })?;
     doc.push(Block::Heading(format!(
         "{}. multiply and integrate where {fixed_name}(τ)·{moving_name}({shifted_arg}) ≠ 0",
-        step + 2
+        step_no + 2
     )));
     let mut t4 = Table::new(&[
         "τ from",
@@ -286,10 +298,7 @@ pub fn continuous_steps(
     ])
     .right_align(&[0, 1, 4, 5]);
     let mut intervals = Vec::new();
-    let mut total = 0.0;
-    let mut total_err = 0.0;
-    let mut exact_total = Some(Number::zero());
-    for o in &overlaps {
+    for o in &step.overlaps {
         let fp = &c.fixed.pieces[o.fixed_piece];
         let mp = &c.moving.pieces[o.moving_piece];
         let integrand = format!(
@@ -315,68 +324,69 @@ pub fn continuous_steps(
             value_text,
             error_text(o.error),
         ]);
-        intervals.push(json!({
+        let mut interval = json!({
             "from": json_f64(o.lo),
             "to": json_f64(o.hi),
             "integrand": integrand,
             "simplified": if o.poly.is_some() { json!(simple) } else { serde_json::Value::Null },
             "value": json_f64(o.value),
             "error": json_f64(o.error),
-        }));
-        total += o.value;
-        total_err += o.error;
-        exact_total = match (exact_total, &o.exact) {
-            (Some(a), Some(b)) => Some(a.add(b)),
-            _ => None,
-        };
+        });
+        if let Some(e) = o.exact.as_ref().and_then(Number::exact_text) {
+            interval["exact"] = json!(e);
+        }
+        intervals.push(interval);
     }
     // Point masses.
     let mut mass_lines = Vec::new();
-    for (a, w) in &c.fixed.deltas {
-        let u = t.add(&Number::Float(sigma).mul(a));
-        let v = w.to_f64() * c.moving.f.eval(u.to_f64());
-        mass_lines.push(format!(
-            "{fixed_name} has a point mass {} at τ = {}: it picks {moving_name}({}) = {}",
-            num_text(w, fmt),
-            num_text(a, fmt),
-            format_float(u.to_f64(), fmt.precision),
-            format_float(v, fmt.precision)
-        ));
-        total += v;
-        exact_total = None;
-    }
-    for (cpos, w) in &c.moving.deltas {
-        let tau = match c.op {
-            Op::Conv => t.sub(cpos),
-            Op::Corr => cpos.sub(t),
+    let mut masses_json = Vec::new();
+    for m in &step.masses {
+        let line = if m.in_fixed {
+            format!(
+                "{fixed_name} has a point mass {} at τ = {}: it picks {}{moving_name}({}) = {}",
+                num_text(&m.weight, fmt),
+                num_text(&m.at, fmt),
+                weight_factor(&m.weight, fmt),
+                format_float(m.arg, fmt.precision),
+                format_float(m.value, fmt.precision)
+            )
+        } else {
+            format!(
+                "{moving_name} has a point mass {} at {}: it picks {}{fixed_name}({}) = {}",
+                num_text(&m.weight, fmt),
+                num_text(&m.at, fmt),
+                weight_factor(&m.weight, fmt),
+                format_float(m.arg, fmt.precision),
+                format_float(m.value, fmt.precision)
+            )
         };
-        let v = w.to_f64() * c.fixed.f.eval(tau.to_f64());
-        mass_lines.push(format!(
-            "{moving_name} has a point mass {} at {}: it picks {fixed_name}({}) = {}",
-            num_text(w, fmt),
-            num_text(cpos, fmt),
-            format_float(tau.to_f64(), fmt.precision),
-            format_float(v, fmt.precision)
-        ));
-        total += v;
-        exact_total = None;
+        masses_json.push(json!({
+            "in": if m.in_fixed { fixed_name.clone() } else { moving_name.clone() },
+            "at": json_f64(m.at.to_f64()),
+            "weight": json_f64(m.weight.to_f64()),
+            "reads": json_f64(m.arg),
+            "value": json_f64(m.value),
+            "text": line,
+        }));
+        mass_lines.push(line);
     }
-    if overlaps.is_empty() && mass_lines.is_empty() {
+    if step.overlaps.is_empty() && mass_lines.is_empty() {
         doc.push(Block::Para(format!(
             "the factors do not overlap at t = {tt}: the integrand is 0 everywhere, so the value is exactly 0"
         )));
-    } else if !overlaps.is_empty() {
+    } else if !step.overlaps.is_empty() {
         doc.push(Block::Table(t4));
     }
     for l in &mass_lines {
         doc.push(Block::Para(l.clone()));
     }
-    let total_text = match &exact_total {
+    let total_text = match &step.exact {
         Some(x) => num_text(x, fmt),
-        None => format_float(total, fmt.precision),
+        None => format_float(step.value, fmt.precision),
     };
-    let sum_text = if overlaps.len() > 1 {
-        let parts: Vec<String> = overlaps
+    let sum_text = if step.overlaps.len() > 1 {
+        let parts: Vec<String> = step
+            .overlaps
             .iter()
             .map(|o| {
                 o.exact
@@ -393,10 +403,10 @@ pub fn continuous_steps(
         "{}({tt}){sum_text} = {total_text}",
         c.title()
     )]));
-    if exact_total.is_none() {
+    if step.exact.is_none() {
         doc.push(Block::Note(format!(
             "error estimate of the total: {}",
-            error_text(total_err)
+            error_text(step.error)
         )));
     }
     let mut obj = json!({
@@ -404,19 +414,16 @@ pub fn continuous_steps(
         "op": c.op.name(),
         "t": json_f64(t.to_f64()),
         "intervals": intervals,
-        "value": json_f64(total),
-        "error": json_f64(if exact_total.is_some() { 0.0 } else { total_err }),
+        "value": json_f64(step.value),
+        "error": json_f64(step.error),
+        "shifted": shifted_json,
+        "masses": masses_json,
     });
-    if let Some(x) = &exact_total {
-        if let Some(e) = x.exact_text() {
-            obj["exact"] = json!(e);
-        }
+    if c.op == Op::Conv {
+        obj["flipped"] = json!(flipped_json);
     }
-    if let serde_json::Value::Object(m) = &mut obj {
-        for (k, v) in json_sections {
-            m.insert(k, v);
-        }
-        m.insert("masses".into(), json!(mass_lines));
+    if let Some(e) = step.exact.as_ref().and_then(Number::exact_text) {
+        obj["exact"] = json!(e);
     }
     doc.json = obj;
     Ok(doc)
@@ -437,26 +444,19 @@ fn simplified(p: &Piece, shift: &Number, sign: i64, arg_text: &str, fmt: &NumFmt
     raw
 }
 
+/// `2·` before the factor a point mass of weight 2 reads (nothing for 1).
+fn weight_factor(w: &Number, fmt: &NumFmt) -> String {
+    if w.is_one() {
+        String::new()
+    } else {
+        format!("{}·", factor(&num_text(w, fmt)))
+    }
+}
+
 fn error_text(e: f64) -> String {
     if e == 0.0 {
         "0 (exact)".into()
     } else {
         format!("≤ {}", format_float(e, 2))
-    }
-}
-
-fn table_json(t: &Table) -> serde_json::Value {
-    json!({"columns": t.header, "rows": t.rows})
-}
-
-/// The value of a displayed number (`−0.7`, `1/3`), for sorting.
-fn num_of(text: &str) -> f64 {
-    let t = text.replace('−', "-");
-    match t.split_once('/') {
-        Some((n, d)) => {
-            n.trim().parse::<f64>().unwrap_or(f64::NAN)
-                / d.trim().parse::<f64>().unwrap_or(f64::NAN)
-        }
-        None => t.trim().parse().unwrap_or(f64::NAN),
     }
 }

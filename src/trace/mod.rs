@@ -3,4 +3,5 @@
 //! The engines build these values; the renderers turn them into text,
 //! Markdown, LaTeX, CSV or JSON.
 
+pub mod continuous;
 pub mod discrete;

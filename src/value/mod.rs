@@ -8,6 +8,7 @@ pub mod op;
 pub mod poly;
 pub mod ring;
 pub mod scalar;
+pub mod unipoly;
 
 use std::rc::Rc;
 
