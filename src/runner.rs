@@ -274,6 +274,7 @@ pub fn status(o: Outcome) -> i32 {
     }
 }
 
+/// Statements from stdin (not a terminal).
 pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
