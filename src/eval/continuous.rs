@@ -145,18 +145,16 @@ impl ComputedFn for ConvFn {
 
 /// The value of a computed function at x as a displayed value.
 pub fn value_at(c: &dyn ComputedFn, x: f64) -> Result<Value, String> {
-    if let Some(cf) = c
-        .as_any()
-        .downcast_ref::<crate::eval::exact::ClosedFormFn>()
-    {
-        return cf.0.eval_exact_or_f64(x).ok_or_else(|| {
+    let kind = crate::eval::computed::Computed::of(c);
+    if let Some(crate::eval::computed::Computed::ClosedForm(cf)) = kind {
+        return cf.eval_exact_or_f64(x).ok_or_else(|| {
             format!(
                 "{} has a Dirac delta at t = {x}: no value there",
-                cf.0.title()
+                cf.title()
             )
         });
     }
-    if let Some(cf) = c.as_any().downcast_ref::<ConvFn>() {
+    if let Some(cf) = kind.and_then(|k| k.conv()) {
         if let Some(closed) = &cf.exact {
             if let Some(v) = closed.eval_exact_or_f64(x) {
                 return Ok(v);
@@ -596,13 +594,7 @@ pub(crate) fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult
 
 /// The ConvFn behind a value, if it is a (numeric or exact) convolution.
 pub fn as_conv(v: &Value) -> Option<&ConvFn> {
-    match v {
-        Value::Function(f) => match &f.body {
-            FnBody::Computed(c) => c.as_any().downcast_ref::<ConvFn>(),
-            FnBody::Expr(_) => None,
-        },
-        _ => None,
-    }
+    crate::eval::computed::Computed::of_value(v).and_then(|c| c.conv())
 }
 
 /// riemann(conv(f, g), h): h·Σ_m f(mh)·g((n−m)h).

@@ -239,15 +239,9 @@ impl ComputedFn for ClosedFormFn {
 
 /// The closed form behind a function value, if it has one.
 pub fn closed_form_of(f: &Function) -> Option<Rc<ClosedForm>> {
-    let FnBody::Computed(c) = &f.body else {
-        return None;
-    };
-    if let Some(cf) = c.as_any().downcast_ref::<ClosedFormFn>() {
-        return Some(cf.0.clone());
-    }
-    c.as_any()
-        .downcast_ref::<crate::eval::continuous::ConvFn>()
-        .and_then(|c| c.exact.clone())
+    crate::eval::computed::Computed::of_function(f)?
+        .closed_form()
+        .cloned()
 }
 
 /// The closed form of `op(f, g)`, or why there is none (naming the piece).

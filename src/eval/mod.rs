@@ -6,6 +6,7 @@
 
 pub mod calls;
 pub mod compile;
+pub mod computed;
 pub mod continuous;
 pub mod discrete;
 pub mod env;

@@ -525,34 +525,32 @@ pub fn computed_doc(
     var: &str,
     fmt: &NumFmt,
 ) -> Option<Doc> {
-    if let Some(cf) = c
-        .as_any()
-        .downcast_ref::<crate::eval::exact::ClosedFormFn>()
-    {
-        return Some(cf.0.doc(name, var, fmt));
+    use crate::eval::computed::Computed;
+    let kind = Computed::of(c)?;
+    if let Some(closed) = kind.closed_form() {
+        return Some(closed.doc(name, var, fmt));
     }
-    if let Some(cf) = c.as_any().downcast_ref::<crate::eval::continuous::ConvFn>() {
-        if let Some(closed) = &cf.exact {
-            return Some(closed.doc(name, var, fmt));
+    match kind {
+        Computed::ClosedForm(_) => None,
+        Computed::Conv(cf) => {
+            let mut doc = Doc::new(json!({
+                "type": "function",
+                "name": name,
+                "var": var,
+                "exact": false,
+                "definition": format!("{}({var}) = {}", name, cf.definition(var)),
+                "breakpoints": cf.breaks.iter().map(|b| json_f64(b.to_f64())).collect::<Vec<_>>(),
+                "support": [json_f64(cf.support.0), json_f64(cf.support.1)],
+                "pieces": [],
+            }));
+            doc.push(Block::Math(vec![format!(
+                "{name}({var}) = {}({var}) = {}",
+                cf.title(),
+                cf.definition(var)
+            )]));
+            // `show` adds the breakpoints and the support, as for any function.
+            doc.push(Block::Para(format!("computed numerically at each {var}")));
+            Some(doc)
         }
-        let mut doc = Doc::new(json!({
-            "type": "function",
-            "name": name,
-            "var": var,
-            "exact": false,
-            "definition": format!("{}({var}) = {}", name, cf.definition(var)),
-            "breakpoints": cf.breaks.iter().map(|b| json_f64(b.to_f64())).collect::<Vec<_>>(),
-            "support": [json_f64(cf.support.0), json_f64(cf.support.1)],
-            "pieces": [],
-        }));
-        doc.push(Block::Math(vec![format!(
-            "{name}({var}) = {}({var}) = {}",
-            cf.title(),
-            cf.definition(var)
-        )]));
-        // `show` adds the breakpoints and the support, as for any function.
-        doc.push(Block::Para(format!("computed numerically at each {var}")));
-        return Some(doc);
     }
-    None
 }

@@ -1175,10 +1175,7 @@ impl<'c, 'e> Builder<'c, 'e> {
                 Vec::new()
             }
         };
-        let conv = match &f.body {
-            FnBody::Computed(c) => c.as_any().downcast_ref::<ConvFn>(),
-            FnBody::Expr(_) => None,
-        };
+        let conv = crate::eval::computed::Computed::of_function(f).and_then(|c| c.conv());
         let interrupt = self.interrupt.clone();
         let mut count = 0usize;
         let mut inaccurate: Option<String> = None;
