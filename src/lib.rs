@@ -1,11 +1,43 @@
 //! convolab: a convolution teaching engine.
 //!
+//! It takes what a textbook writes — sequences with an origin, matrices,
+//! piecewise functions, symbolic letters — computes their convolutions and
+//! correlations, and shows every step: each term of each c[n], each overlap
+//! interval and its integral, the 2D window, the Toeplitz matrix.
+//!
 //! ```text
-//! text ──syntax──▶ AST ──eval──▶ Value ──engine──▶ (result, trace) ──render──▶ table / plot / JSON
+//! text ─syntax→ AST ─eval→ Value ─engine→ result + Trace ─render→ Doc / Figure ─front end→ terminal | files | browser
 //! ```
 //!
-//! [`session::Session`] is the one entry point the binary, the lessons, the
-//! tests and the benchmarks share.
+//! [`Session`] is the one entry point the binary, the lessons, the tests and
+//! the benchmarks share: text goes in through [`Session::run`], and what it
+//! shows comes out as [`Event`]s — a [`Doc`] to render in any [`Format`], or
+//! a warning as a [`Diagnostic`]. ARCHITECTURE.md describes the layers.
+//!
+//! ```
+//! use convolab::{Event, Format, Session};
+//!
+//! let mut session = Session::new();
+//! let mut shown = Vec::new();
+//! session
+//!     .run(
+//!         "a = [1, 0.5, 1, 1]\nb = [1, 0.5, 0.25]\nsteps conv(a, b) at 3",
+//!         &mut |event| {
+//!             if let Event::Doc(doc) = event {
+//!                 shown.push(doc.render(Format::Text));
+//!             }
+//!         },
+//!     )
+//!     .expect("the statements run");
+//! // The sliding view at n = 3 ends with the sum of its products.
+//! assert!(shown[0].contains("c[3] = 0.5·0.25 + 1·0.5 + 1·1 = 1.625"));
+//!
+//! // The same step table as data, for another front end.
+//! session.settings.format = Format::Json;
+//! let json = session.run_collect("steps conv(a, b) at 3").expect("runs");
+//! let table: serde_json::Value = serde_json::from_str(&json[0]).expect("JSON");
+//! assert_eq!(table["type"], "steps");
+//! ```
 
 pub mod cli;
 pub mod diagnostic;
@@ -23,4 +55,7 @@ pub mod syntax;
 pub mod trace;
 pub mod value;
 
-pub use session::Session;
+pub use diagnostic::Diagnostic;
+pub use render::doc::{Doc, Format};
+pub use render::plot::Figure;
+pub use session::{Event, Flow, Session};
