@@ -43,6 +43,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod files;
 pub mod help;
 pub mod interrupt;
 pub mod lesson;

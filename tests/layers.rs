@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 /// Bottom first. A module may import only modules listed before it.
 const LAYERS: &[&str] = &[
     "interrupt",  // the Ctrl-C flag: imports nothing
+    "files",      // the interface the core reads and writes files through
     "value",      // numbers, sequences, matrices, functions, Op and Mode
     "registry",   // every name the language knows
     "syntax",     // text → AST

@@ -11,7 +11,6 @@ pub mod continuous;
 pub mod discrete;
 pub mod env;
 pub mod exact;
-pub mod io;
 pub mod limits;
 pub mod ops;
 
@@ -93,6 +92,8 @@ pub struct Ctx<'a> {
     pub env: &'a Env,
     pub fmt: NumFmt,
     pub interrupt: &'a Interrupt,
+    /// Where `load` reads and `save` writes.
+    pub files: &'a dyn crate::files::Files,
     /// Warnings collected along the way (overlapping pieces, accuracy).
     pub warnings: Vec<Diagnostic>,
 }
@@ -107,11 +108,17 @@ pub fn constant_value(name: &str) -> Option<Number> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(env: &'a Env, fmt: NumFmt, interrupt: &'a Interrupt) -> Ctx<'a> {
+    pub fn new(
+        env: &'a Env,
+        fmt: NumFmt,
+        interrupt: &'a Interrupt,
+        files: &'a dyn crate::files::Files,
+    ) -> Ctx<'a> {
         Ctx {
             env,
             fmt,
             interrupt,
+            files,
             warnings: Vec::new(),
         }
     }

@@ -292,10 +292,10 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
                     )
                 }
             };
-            crate::eval::io::write_atomically(&path, text.as_bytes()).map_err(|e| {
+            ctx.files.write(&path, text.as_bytes()).map_err(|e| {
                 Box::new(
-                    crate::diagnostic::Diagnostic::error(e, Some(a.positional[1].span))
-                        .with_hint(crate::eval::io::WRITE_HINT),
+                    crate::diagnostic::Diagnostic::error(e.message, Some(a.positional[1].span))
+                        .with_hint(crate::files::WRITE_HINT),
                 )
             })?;
             Ok(Value::Str(format!("wrote {path}")))
@@ -303,13 +303,18 @@ pub fn call_io(ctx: &mut Ctx, func: &Ident, args: &[Arg], span: Span) -> EvalRes
     }
 }
 
+/// The largest file `load` reads (1 GiB): a bound, so that a path such as
+/// `/dev/zero` or a mistaken huge file is refused before it is read.
+pub const MAX_LOAD_BYTES: u64 = 1 << 30;
+
 fn load(path: &str, span: Span, ctx: &Ctx) -> EvalResult<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = ctx.files.read(path, MAX_LOAD_BYTES).map_err(|e| {
         Box::new(
-            crate::diagnostic::Diagnostic::error(format!("cannot read '{path}': {e}"), Some(span))
+            crate::diagnostic::Diagnostic::error(e.message, Some(span))
                 .with_hint("the path is relative to the directory convolab was started in"),
         )
     })?;
+    let text = String::from_utf8_lossy(&bytes);
     let mut start = 0i64;
     let mut rows: Vec<Vec<Scalar>> = Vec::new();
     for (lineno, line) in text.lines().enumerate() {

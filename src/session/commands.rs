@@ -448,9 +448,15 @@ fn command(
             let note = annotate_nonfinite(&mut doc);
             let mut text = doc.render(format);
             text.push('\n');
-            crate::eval::io::write_atomically(&to.value, text.as_bytes()).map_err(|e| {
-                Box::new(Diagnostic::error(e, Some(to.span)).with_hint(crate::eval::io::WRITE_HINT))
-            })?;
+            session
+                .files
+                .write(&to.value, text.as_bytes())
+                .map_err(|e| {
+                    Box::new(
+                        Diagnostic::error(e.message, Some(to.span))
+                            .with_hint(crate::files::WRITE_HINT),
+                    )
+                })?;
             // CSV holds data only; the note goes to the screen instead.
             let mut wrote = message(format!("wrote {} ({})", to.value, format.name()));
             if let (Some(note), Format::Csv) = (note, format) {

@@ -71,6 +71,9 @@ pub struct Session {
     pub interrupt: Interrupt,
     /// Set during `run --interactive`: exercises ask, `pause` waits.
     pub interaction: Option<Box<dyn Interaction>>,
+    /// Where `load`, `save`, `export` and plot files read and write: the
+    /// file system by default, memory in a browser or a test.
+    pub files: Box<dyn crate::files::Files>,
 }
 
 impl Default for Session {
@@ -86,6 +89,7 @@ impl Session {
             settings: Settings::default(),
             interrupt: Interrupt::new(),
             interaction: None,
+            files: Box::new(crate::files::NativeFiles),
         }
     }
 
@@ -143,6 +147,11 @@ impl Session {
 
     /// An evaluation context over the session's names.
     pub fn ctx(&self) -> Ctx<'_> {
-        Ctx::new(&self.env, self.settings.num, &self.interrupt)
+        Ctx::new(
+            &self.env,
+            self.settings.num,
+            &self.interrupt,
+            self.files.as_ref(),
+        )
     }
 }
