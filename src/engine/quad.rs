@@ -453,16 +453,6 @@ fn kronrod15(
         resasc += WGK[j] * ((left[j] - mean).abs() + (right[j] - mean).abs());
     }
 
-    // Null rules: coefficients of degrees 9..=14 in the discrete orthonormal basis.
-    let basis = null_rules();
-    let mut e = [0.0f64; 6];
-    for (ek, row) in e.iter_mut().zip(basis) {
-        let mut acc = row[7] * fc;
-        for j in 0..7 {
-            acc += row[j] * right[j] + row[8 + j] * left[j];
-        }
-        *ek = acc;
-    }
     let width = half.abs();
     let value = kronrod * half;
     let resabs = resabs * width;
@@ -472,34 +462,7 @@ fn kronrod15(
     if resasc != 0.0 && diff != 0.0 {
         error = resasc * (200.0 * diff / resasc).powf(1.5).min(1.0);
     }
-    let e3 = e[0].hypot(e[1]);
-    let e2 = e[2].hypot(e[3]);
-    let e1 = e[4].hypot(e[5]);
-    let ratio = |a: f64, b: f64| {
-        if b > 0.0 {
-            a / b
-        } else if a > 0.0 {
-            f64::INFINITY
-        } else {
-            0.0
-        }
-    };
-    let r = ratio(e1, e2).max(ratio(e2, e3));
-    let rcrit: f64 = std::env::var("RCRIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1.0);
-    let null = std::f64::consts::SQRT_2
-        * width
-        * if r >= rcrit {
-            e1.max(e2).max(e3)
-        } else {
-            r * e1
-        };
-    let error = error
-        .max(kg_factor() * diff)
-        .max(null_factor() * null)
-        .max(PANEL_ROUNDOFF * resabs);
+    let error = error.max(kg_factor() * diff).max(PANEL_ROUNDOFF * resabs);
     if value.is_finite() && resabs.is_finite() && error.is_finite() {
         Ok(Estimate {
             value,
@@ -1732,58 +1695,6 @@ mod tests {
     }
 }
 
-fn null_factor() -> f64 {
-    thread_local!(static F: f64 = std::env::var("NULL").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0));
-    F.with(|f| *f)
-}
-/// Rows k = 9..=14 of `W_i·φ_k(x_i)`, φ orthonormal under the K15 weights;
-/// columns: 0..7 at +XGK[j], 7 the centre, 8..15 at −XGK[j].
-#[allow(clippy::needless_range_loop)]
-fn null_rules() -> &'static [[f64; 15]; 6] {
-    static RULES: OnceLock<[[f64; 15]; 6]> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let mut x = [0.0; 15];
-        let mut w = [0.0; 15];
-        x[..8].copy_from_slice(&XGK[..8]);
-        w[..8].copy_from_slice(&WGK[..8]);
-        for j in 0..7 {
-            x[8 + j] = -XGK[j];
-            w[8 + j] = WGK[j];
-        }
-        let mut phi = [[0.0f64; 15]; 15];
-        for k in 0..15 {
-            for i in 0..15 {
-                phi[k][i] = if k == 0 {
-                    1.0
-                } else {
-                    legendre(k, Dd::from(x[i])).0.hi
-                };
-            }
-            for _ in 0..2 {
-                for m in 0..k {
-                    let dot: f64 = (0..15).map(|i| w[i] * phi[k][i] * phi[m][i]).sum();
-                    for i in 0..15 {
-                        phi[k][i] -= dot * phi[m][i];
-                    }
-                }
-            }
-            let norm: f64 = (0..15)
-                .map(|i| w[i] * phi[k][i] * phi[k][i])
-                .sum::<f64>()
-                .sqrt();
-            for i in 0..15 {
-                phi[k][i] /= norm;
-            }
-        }
-        let mut rules = [[0.0; 15]; 6];
-        for (r, k) in rules.iter_mut().zip(9..15) {
-            for i in 0..15 {
-                r[i] = w[i] * phi[k][i];
-            }
-        }
-        rules
-    })
-}
 fn kg_factor() -> f64 {
     thread_local!(static F: f64 = std::env::var("KG").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0));
     F.with(|f| *f)
