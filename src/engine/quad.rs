@@ -462,7 +462,7 @@ fn kronrod15(
     if resasc != 0.0 && diff != 0.0 {
         error = resasc * (200.0 * diff / resasc).powf(1.5).min(1.0);
     }
-    let error = error.max(kg_factor() * diff).max(PANEL_ROUNDOFF * resabs);
+    let error = error.max(diff).max(PANEL_ROUNDOFF * resabs);
     if value.is_finite() && resabs.is_finite() && error.is_finite() {
         Ok(Estimate {
             value,
@@ -1693,9 +1693,4 @@ mod tests {
             }
         }
     }
-}
-
-fn kg_factor() -> f64 {
-    thread_local!(static F: f64 = std::env::var("KG").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0));
-    F.with(|f| *f)
 }
