@@ -490,7 +490,6 @@ struct Panel {
     log_rho: f64,
     /// `∫|f|` over the sibling this panel was split from.
     sib_resabs: f64,
-    discrepancy: f64,
 }
 
 impl Panel {
@@ -662,7 +661,6 @@ impl<'a> Integrator<'a> {
                 run: 0,
                 log_rho: 0.0,
                 sib_resabs: 0.0,
-                discrepancy: 0.0,
             });
         }
         self.complete = true;
@@ -913,15 +911,7 @@ fn child(parent: &Panel, span: Span, own: Estimate, sibling: Estimate, discrepan
         (0, 0.0)
     };
 
-    let gp: f64 = std::env::var("GP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    let mut error = own.error.max(0.5 * discrepancy).max(if span.map.is_tail() {
-        gp * parent.discrepancy
-    } else {
-        0.0
-    });
+    let mut error = own.error.max(0.5 * discrepancy);
     if unresolved && rho > 0.5 {
         let hidden = if rho < 1.0 {
             sibling.resabs * rho / (1.0 - rho)
@@ -938,7 +928,6 @@ fn child(parent: &Panel, span: Span, own: Estimate, sibling: Estimate, discrepan
         run,
         log_rho,
         sib_resabs: sibling.resabs,
-        discrepancy,
     }
 }
 
