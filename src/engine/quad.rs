@@ -1570,6 +1570,63 @@ mod tests {
         assert_converges_to(r, 0.5);
     }
 
+    // --- Independence of the environment ---------------------------------
+
+    /// The integrator once read tuning knobs from the environment (RCRIT,
+    /// GP, NULL, KG), so a user's shell could change numeric results:
+    /// NULL=1000 alone ran simple integrals out of budget. Hostile values
+    /// must change nothing, bit for bit.
+    #[test]
+    fn results_do_not_depend_on_the_environment() {
+        const KNOBS: [(&str, &str); 4] = [
+            ("RCRIT", "0"),
+            ("GP", "1e6"),
+            ("NULL", "1000"),
+            ("KG", "1e6"),
+        ];
+        // Each run on a fresh thread, so that nothing read once per thread
+        // (a thread-local cache of a variable) escapes the test.
+        let run = || {
+            std::thread::spawn(|| {
+                [
+                    quad(|t| normal(t, 1.0), -INF, INF, &[]),
+                    quad(|t| normal(t - 3.0, 0.5), -INF, INF, &[3.0]),
+                    quad(|t| (1.0 - t.abs()).max(0.0), -2.0, 2.0, &[]),
+                    quad(|t| (1.0 - t.abs()).max(0.0), -2.0, 2.0, &[-1.0, 0.0, 1.0]),
+                    quad(|t| (-t).exp() * (5.0 * t).cos(), 0.0, INF, &[]),
+                ]
+            })
+            .join()
+            .unwrap()
+        };
+        let exact = [1.0, 1.0, 1.0, 1.0, 1.0 / 26.0];
+        let clean = run();
+        for (c, exact) in clean.iter().zip(exact) {
+            assert_converges_to(*c, exact);
+        }
+
+        // Each knob alone, then all of them together.
+        let settings = KNOBS
+            .map(|knob| vec![knob])
+            .into_iter()
+            .chain([KNOBS.to_vec()]);
+        for setting in settings {
+            for (name, value) in &setting {
+                std::env::set_var(name, value);
+            }
+            let hostile = run();
+            for (name, _) in &setting {
+                std::env::remove_var(name);
+            }
+            for (h, c) in hostile.iter().zip(&clean) {
+                let same = h.value.to_bits() == c.value.to_bits()
+                    && h.error.to_bits() == c.error.to_bits()
+                    && (h.evals, h.status) == (c.evals, c.status);
+                assert!(same, "with {setting:?}: {h:?}, without: {c:?}");
+            }
+        }
+    }
+
     mod props {
         use super::*;
         use proptest::prelude::*;
