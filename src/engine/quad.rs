@@ -453,16 +453,6 @@ fn kronrod15(
         resasc += WGK[j] * ((left[j] - mean).abs() + (right[j] - mean).abs());
     }
 
-    // Null rules: coefficients of degrees 9..=14 in the discrete orthonormal basis.
-    let basis = null_rules();
-    let mut e = [0.0f64; 6];
-    for (ek, row) in e.iter_mut().zip(basis) {
-        let mut acc = row[7] * fc;
-        for j in 0..7 {
-            acc += row[j] * right[j] + row[8 + j] * left[j];
-        }
-        *ek = acc;
-    }
     let width = half.abs();
     let value = kronrod * half;
     let resabs = resabs * width;
@@ -472,34 +462,7 @@ fn kronrod15(
     if resasc != 0.0 && diff != 0.0 {
         error = resasc * (200.0 * diff / resasc).powf(1.5).min(1.0);
     }
-    let e3 = e[0].hypot(e[1]);
-    let e2 = e[2].hypot(e[3]);
-    let e1 = e[4].hypot(e[5]);
-    let ratio = |a: f64, b: f64| {
-        if b > 0.0 {
-            a / b
-        } else if a > 0.0 {
-            f64::INFINITY
-        } else {
-            0.0
-        }
-    };
-    let r = ratio(e1, e2).max(ratio(e2, e3));
-    let rcrit: f64 = std::env::var("RCRIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1.0);
-    let null = std::f64::consts::SQRT_2
-        * width
-        * if r >= rcrit {
-            e1.max(e2).max(e3)
-        } else {
-            r * e1
-        };
-    let error = error
-        .max(kg_factor() * diff)
-        .max(null_factor() * null)
-        .max(PANEL_ROUNDOFF * resabs);
+    let error = error.max(diff).max(PANEL_ROUNDOFF * resabs);
     if value.is_finite() && resabs.is_finite() && error.is_finite() {
         Ok(Estimate {
             value,
@@ -527,7 +490,6 @@ struct Panel {
     log_rho: f64,
     /// `∫|f|` over the sibling this panel was split from.
     sib_resabs: f64,
-    discrepancy: f64,
 }
 
 impl Panel {
@@ -699,7 +661,6 @@ impl<'a> Integrator<'a> {
                 run: 0,
                 log_rho: 0.0,
                 sib_resabs: 0.0,
-                discrepancy: 0.0,
             });
         }
         self.complete = true;
@@ -950,15 +911,7 @@ fn child(parent: &Panel, span: Span, own: Estimate, sibling: Estimate, discrepan
         (0, 0.0)
     };
 
-    let gp: f64 = std::env::var("GP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    let mut error = own.error.max(0.5 * discrepancy).max(if span.map.is_tail() {
-        gp * parent.discrepancy
-    } else {
-        0.0
-    });
+    let mut error = own.error.max(0.5 * discrepancy);
     if unresolved && rho > 0.5 {
         let hidden = if rho < 1.0 {
             sibling.resabs * rho / (1.0 - rho)
@@ -975,7 +928,6 @@ fn child(parent: &Panel, span: Span, own: Estimate, sibling: Estimate, discrepan
         run,
         log_rho,
         sib_resabs: sibling.resabs,
-        discrepancy,
     }
 }
 
@@ -1618,6 +1570,63 @@ mod tests {
         assert_converges_to(r, 0.5);
     }
 
+    // --- Independence of the environment ---------------------------------
+
+    /// The integrator once read tuning knobs from the environment (RCRIT,
+    /// GP, NULL, KG), so a user's shell could change numeric results:
+    /// NULL=1000 alone ran simple integrals out of budget. Hostile values
+    /// must change nothing, bit for bit.
+    #[test]
+    fn results_do_not_depend_on_the_environment() {
+        const KNOBS: [(&str, &str); 4] = [
+            ("RCRIT", "0"),
+            ("GP", "1e6"),
+            ("NULL", "1000"),
+            ("KG", "1e6"),
+        ];
+        // Each run on a fresh thread, so that nothing read once per thread
+        // (a thread-local cache of a variable) escapes the test.
+        let run = || {
+            std::thread::spawn(|| {
+                [
+                    quad(|t| normal(t, 1.0), -INF, INF, &[]),
+                    quad(|t| normal(t - 3.0, 0.5), -INF, INF, &[3.0]),
+                    quad(|t| (1.0 - t.abs()).max(0.0), -2.0, 2.0, &[]),
+                    quad(|t| (1.0 - t.abs()).max(0.0), -2.0, 2.0, &[-1.0, 0.0, 1.0]),
+                    quad(|t| (-t).exp() * (5.0 * t).cos(), 0.0, INF, &[]),
+                ]
+            })
+            .join()
+            .unwrap()
+        };
+        let exact = [1.0, 1.0, 1.0, 1.0, 1.0 / 26.0];
+        let clean = run();
+        for (c, exact) in clean.iter().zip(exact) {
+            assert_converges_to(*c, exact);
+        }
+
+        // Each knob alone, then all of them together.
+        let settings = KNOBS
+            .map(|knob| vec![knob])
+            .into_iter()
+            .chain([KNOBS.to_vec()]);
+        for setting in settings {
+            for (name, value) in &setting {
+                std::env::set_var(name, value);
+            }
+            let hostile = run();
+            for (name, _) in &setting {
+                std::env::remove_var(name);
+            }
+            for (h, c) in hostile.iter().zip(&clean) {
+                let same = h.value.to_bits() == c.value.to_bits()
+                    && h.error.to_bits() == c.error.to_bits()
+                    && (h.evals, h.status) == (c.evals, c.status);
+                assert!(same, "with {setting:?}: {h:?}, without: {c:?}");
+            }
+        }
+    }
+
     mod props {
         use super::*;
         use proptest::prelude::*;
@@ -1728,286 +1737,6 @@ mod tests {
                 let gap = (whole.value - left.value - right.value).abs();
                 prop_assert!(gap <= whole.error + left.error + right.error + 1e-15);
             }
-        }
-    }
-}
-
-fn null_factor() -> f64 {
-    thread_local!(static F: f64 = std::env::var("NULL").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0));
-    F.with(|f| *f)
-}
-/// Rows k = 9..=14 of `W_i·φ_k(x_i)`, φ orthonormal under the K15 weights;
-/// columns: 0..7 at +XGK[j], 7 the centre, 8..15 at −XGK[j].
-#[allow(clippy::needless_range_loop)]
-fn null_rules() -> &'static [[f64; 15]; 6] {
-    static RULES: OnceLock<[[f64; 15]; 6]> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let mut x = [0.0; 15];
-        let mut w = [0.0; 15];
-        x[..8].copy_from_slice(&XGK[..8]);
-        w[..8].copy_from_slice(&WGK[..8]);
-        for j in 0..7 {
-            x[8 + j] = -XGK[j];
-            w[8 + j] = WGK[j];
-        }
-        let mut phi = [[0.0f64; 15]; 15];
-        for k in 0..15 {
-            for i in 0..15 {
-                phi[k][i] = if k == 0 {
-                    1.0
-                } else {
-                    legendre(k, Dd::from(x[i])).0.hi
-                };
-            }
-            for _ in 0..2 {
-                for m in 0..k {
-                    let dot: f64 = (0..15).map(|i| w[i] * phi[k][i] * phi[m][i]).sum();
-                    for i in 0..15 {
-                        phi[k][i] -= dot * phi[m][i];
-                    }
-                }
-            }
-            let norm: f64 = (0..15)
-                .map(|i| w[i] * phi[k][i] * phi[k][i])
-                .sum::<f64>()
-                .sqrt();
-            for i in 0..15 {
-                phi[k][i] /= norm;
-            }
-        }
-        let mut rules = [[0.0; 15]; 6];
-        for (r, k) in rules.iter_mut().zip(9..15) {
-            for i in 0..15 {
-                r[i] = w[i] * phi[k][i];
-            }
-        }
-        rules
-    })
-}
-fn kg_factor() -> f64 {
-    thread_local!(static F: f64 = std::env::var("KG").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0));
-    F.with(|f| *f)
-}
-#[cfg(test)]
-mod stats {
-    use super::*;
-    thread_local!(static LAST: std::cell::Cell<(f64, f64, f64)> = const { std::cell::Cell::new((0.0, 0.0, 0.0)) });
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 11) as f64 / (1u64 << 53) as f64
-        }
-        fn r(&mut self, a: f64, b: f64) -> f64 {
-            a + (b - a) * self.next()
-        }
-    }
-    fn run(name: &str, n: usize, mut case: impl FnMut(&mut Lcg) -> (QuadResult, f64)) {
-        let mut rng = Lcg(std::env::var("SEED")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1));
-        let (mut worst, mut bad, mut evals, mut notconv) = (0.0f64, 0, 0usize, 0);
-        let mut statuses = std::collections::BTreeMap::new();
-        for _ in 0..n {
-            let (r, exact) = case(&mut rng);
-            evals += r.evals;
-            if !r.converged() && name == "lorentz" && notconv < 6 {
-                println!(
-                    "  NC {r:?} exact {exact} true err {:e}",
-                    (r.value - exact).abs()
-                );
-            }
-            if !r.converged() {
-                notconv += 1;
-                *statuses
-                    .entry(
-                        format!("{:?}", r.status)
-                            .chars()
-                            .take(9)
-                            .collect::<String>(),
-                    )
-                    .or_insert(0) += 1;
-            }
-            let ratio = (r.value - exact).abs() / r.error.max(1e-15);
-            if ratio > 1.0 {
-                bad += 1;
-                if name == "tails" {
-                    println!(
-                        "  VIOL ratio {ratio:.3} {r:?} exact {exact} params {:?}",
-                        LAST.with(|l| l.get())
-                    );
-                }
-            }
-            worst = worst.max(ratio);
-        }
-        println!("KG={} {name:8} worst true/err {worst:.3}  violations {bad}/{n}  not converged {notconv}  mean evals {:.0} {statuses:?}", kg_factor(), evals as f64 / n as f64);
-    }
-    #[test]
-    fn stats() {
-        let o = QuadOptions::default();
-        run("tails", 80000, |g| {
-            let (lam, p, om) = (g.r(0.01, 3.0), g.r(0.0, 6.0), g.r(0.0, 20.0));
-            let q = p + 1.05;
-            LAST.with(|l| l.set((lam, q, om)));
-            let mut f = |s: f64| (-lam * s).exp() * (om * s).cos() + (1.0 + s).powf(-q);
-            (
-                integrate(&mut f, 0.0, f64::INFINITY, &[], &o, &|| false),
-                lam / (lam * lam + om * om) + 1.0 / (q - 1.0),
-            )
-        });
-        run("damped", 40000, |g| {
-            let (amp, lam, om, phi) = (
-                g.r(-3.0, 3.0),
-                g.r(0.2, 5.0),
-                g.r(0.0, 10.0),
-                g.r(-3.2, 3.2),
-            );
-            let mut f = |t: f64| amp * (-lam * t).exp() * (om * t + phi).cos();
-            (
-                integrate(&mut f, 0.0, f64::INFINITY, &[], &o, &|| false),
-                amp * (lam * phi.cos() - om * phi.sin()) / (lam * lam + om * om),
-            )
-        });
-        run("lorentz", 40000, |g| {
-            let (a, w) = (g.r(-3.0, 3.0), g.r(0.01, 5.0));
-            let b = a + w;
-            let (c1, c2) = (a + g.r(0.0, 1.0) * w, a + g.r(0.0, 1.0) * w);
-            let (e1, e2) = (10f64.powf(g.r(-4.0, 0.0)), 10f64.powf(g.r(-4.0, 0.0)));
-            let (om, amp) = (g.r(0.0, 200.0), g.r(-2.0, 2.0));
-            let mut f = |t: f64| {
-                1.0 / ((t - c1).powi(2) + e1 * e1)
-                    + 0.5 / ((t - c2).powi(2) + e2 * e2)
-                    + amp * (om * t).cos()
-            };
-            let exact = (((b - c1) / e1).atan() - ((a - c1) / e1).atan()) / e1
-                + 0.5 * (((b - c2) / e2).atan() - ((a - c2) / e2).atan()) / e2
-                + amp * ((om * b).sin() - (om * a).sin()) / om;
-            (integrate(&mut f, a, b, &[], &o, &|| false), exact)
-        });
-        run("smooth", 40000, |g| {
-            let (a, w, k, c) = (
-                g.r(-3.0, 3.0),
-                g.r(0.1, 5.0),
-                g.r(0.1, 30.0),
-                g.r(-2.0, 2.0),
-            );
-            let mut f = |t: f64| (k * t).sin() + c * t * t;
-            let b = a + w;
-            (
-                integrate(&mut f, a, b, &[], &o, &|| false),
-                ((k * a).cos() - (k * b).cos()) / k + c * (b * b * b - a * a * a) / 3.0,
-            )
-        });
-    }
-}
-#[cfg(test)]
-mod scratch {
-    use super::*;
-    fn simpson(f: &dyn Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
-        let h = (b - a) / n as f64;
-        let (mut s, mut c) = (f(a) + f(b), 0.0f64);
-        for i in 1..n {
-            let term = if i % 2 == 1 { 4.0 } else { 2.0 } * f(a + i as f64 * h);
-            let t = s + term;
-            c += if s.abs() >= term.abs() {
-                (s - t) + term
-            } else {
-                (term - t) + s
-            };
-            s = t;
-        }
-        (s + c) * h / 3.0
-    }
-    #[test]
-    fn dump() {
-        let (lam, q, om) = (
-            1.6288922677038689f64,
-            2.768519687688082f64 + 1.05,
-            11.588778897915217f64,
-        );
-        let f = move |s: f64| (-lam * s).exp() * (om * s).cos() + (1.0 + s).powf(-q);
-        let exact = lam / (lam * lam + om * om) + 1.0 / (q - 1.0);
-        let mut g = f;
-        let opts = QuadOptions::default();
-        let mut it = Integrator::new(&mut g, &opts, &|| false, vec![0.0, f64::INFINITY]);
-        let stop = it.evaluate_pieces().unwrap_or_else(|| it.refine());
-        let mut ps: Vec<Panel> = it
-            .active
-            .iter()
-            .copied()
-            .chain(it.frozen.iter().copied())
-            .collect();
-        let tot: f64 = ps.iter().map(|p| p.est.value).sum();
-        let te: f64 = ps.iter().map(|p| p.est.error).sum();
-        println!(
-            "{stop:?} total {tot} err {te:e} true {:e} tol {:e}",
-            tot - exact,
-            it.tolerance()
-        );
-        ps.sort_by(|p, q| p.span.map.x(p.span.hi).total_cmp(&q.span.map.x(q.span.hi)));
-        let mut sumd = 0.0;
-        for p in &ps {
-            let (xa, xb) = (p.span.map.x(p.span.lo), p.span.map.x(p.span.hi));
-            let (xa, xb) = if xa < xb { (xa, xb) } else { (xb, xa) };
-            let r = if xb.is_infinite() {
-                simpson(&f, xa, 3000.0, 4_000_000) + (3001f64).powf(1.0 - q) / (q - 1.0)
-            } else {
-                simpson(&f, xa, xb, 2_000_000)
-            };
-            let d = p.est.value - r;
-            sumd += d;
-            println!(
-                "[{xa:.6}, {xb:.6}] {} depth {} val {:+.3e} err {:.3e} resabs {:.3e} d {:+.3e}{}",
-                if matches!(p.span.map, Map::Identity) {
-                    "x"
-                } else {
-                    "u"
-                },
-                p.depth,
-                p.est.value,
-                p.est.error,
-                p.est.resabs,
-                d,
-                if d.abs() > p.est.error { "  <<<" } else { "" }
-            );
-        }
-        println!("{} panels, sum of signed d {sumd:e}", ps.len());
-        let comp = move |s: f64| (-lam * s).exp() * (om * s).cos();
-        let exact_from = |a: f64, b: f64| {
-            let big_f = |s: f64| {
-                (-lam * s).exp() * (om * (om * s).sin() - lam * (om * s).cos())
-                    / (lam * lam + om * om)
-            };
-            big_f(b) - big_f(a)
-        };
-        let map = Map::Upper {
-            origin: 0.0,
-            scale: 1.0,
-        };
-        let mut ev = 0;
-        for (lo, hi) in [
-            (0.0, 1.0 / 16.0),
-            (1.0 / 32.0, 1.0 / 16.0),
-            (3.0 / 64.0, 1.0 / 16.0),
-            (7.0 / 128.0, 1.0 / 16.0),
-            (15.0 / 256.0, 1.0 / 16.0),
-        ] {
-            let mut cc = comp;
-            let e = kronrod15(&mut cc, Span { lo, hi, map }, &mut ev).unwrap();
-            let (xa, xb) = (map.x(hi), map.x(lo));
-            let ex = exact_from(xa, xb.min(1e3));
-            // also gauss-only via diff
-            println!(
-                "comp on x [{xa}, {xb:.3}] K {:+.4e} exact {:+.4e} Kerr {:+.3e} est {:.2e}",
-                e.value,
-                ex,
-                e.value - ex,
-                e.error
-            );
         }
     }
 }
