@@ -305,7 +305,7 @@ macro_rules! builtins {
 
 builtins! {
     Exp, Ln, Sqrt, Abs, Sin, Cos, Tan, Sinh, Cosh, Tanh, Floor, Ceil, Min, Max,
-    Sign, Step, Rect, Tri, Sinc, Gauss, Delta,
+    Sign, Step, Rect, Tri, Epan, Sinc, Gauss, Delta,
 }
 
 const ZERO: Q = Q(0, 1);
@@ -509,6 +509,17 @@ impl Builtin {
                     PolyPiece { from: Q(-1, 1), to: ZERO, c: &[ONE, ONE] },
                     PolyPiece { from: ZERO, to: ONE, c: &[ONE, Q(-1, 1)] },
                 ]),
+            },
+            Builtin::Epan => BuiltinSpec {
+                name: "epan",
+                aliases: &[],
+                args: (1, 1),
+                help: "epan(t): the Epanechnikov kernel ¾·(1 − t²) on [−1, 1]; its area is 1",
+                shape: Shape::Pieces(&[PolyPiece {
+                    from: Q(-1, 1),
+                    to: ONE,
+                    c: &[Q(3, 4), ZERO, Q(-3, 4)],
+                }]),
             },
             Builtin::Sinc => BuiltinSpec {
                 name: "sinc",
