@@ -24,7 +24,7 @@ use crate::eval::continuous::as_conv;
 use crate::eval::{err_hint, Ctx, EvalResult};
 use crate::syntax::ast::{Arg, ExprKind};
 use crate::syntax::span::Span;
-use crate::value::function::{Builtin, Closed, ComputedFn, FExpr, FnBody, Function, Shape};
+use crate::value::function::{Closed, ComputedFn, FExpr, FnBody, Function};
 use crate::value::number::{NumFmt, Number};
 use crate::value::Value;
 
@@ -443,19 +443,20 @@ pub(crate) fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
                 Some(_) => return Err(format!("{} divides by zero", text(e))),
                 None => {
                     // 1/exp(a·t + b) is exp(−a·t − b).
-                    if let FExpr::Call(Builtin::Exp, args) = b.as_ref() {
-                        let inner = exppoly(&args[0], var)?.neg();
-                        match inner.exp_of() {
-                            Some(x) => num.mul(&x),
-                            None => {
-                                return Err(format!(
-                                    "{} has an exponent that is not linear in {var}",
-                                    text(e)
-                                ))
+                    match b.as_ref() {
+                        FExpr::Call(f, args) if f.closed() == Some(Closed::Exp) => {
+                            let inner = exppoly(&args[0], var)?.neg();
+                            match inner.exp_of() {
+                                Some(x) => num.mul(&x),
+                                None => {
+                                    return Err(format!(
+                                        "{} has an exponent that is not linear in {var}",
+                                        text(e)
+                                    ))
+                                }
                             }
                         }
-                    } else {
-                        return Err(format!("{} divides by a non-constant ({}); only sums of c·{var}^k·exp(α·{var}) are integrated exactly", text(e), text(b)));
+                        _ => return Err(format!("{} divides by a non-constant ({}); only sums of c·{var}^k·exp(α·{var}) are integrated exactly", text(e), text(b))),
                     }
                 }
             }
@@ -531,11 +532,8 @@ pub(crate) fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
             // Piecewise built-ins of linear arguments were resolved into
             // polynomials before this; one still here has a non-linear
             // argument.
-            let closed = match f.spec().shape {
-                Shape::Smooth(s) => s.closed,
-                Shape::Pieces(_) | Shape::Integer(_) | Shape::Extreme(_) | Shape::Delta => {
-                    return constant()
-                }
+            let Some(closed) = f.closed() else {
+                return constant();
             };
             match closed {
                 Closed::Exp => linear(arg(0)?.exp_of(), f.name())?,

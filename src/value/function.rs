@@ -614,6 +614,20 @@ impl Builtin {
         "an argument is outside the function's domain or not a number (NaN); check the inputs"
     }
 
+    /// Whether this is a Dirac delta (split off as point masses).
+    pub fn is_delta(self) -> bool {
+        matches!(self.spec().shape, Shape::Delta)
+    }
+
+    /// Its class in the closed forms of `exact(conv(…))`, for a smooth
+    /// built-in (piecewise ones are resolved into polynomials first).
+    pub fn closed(self) -> Option<Closed> {
+        match self.spec().shape {
+            Shape::Smooth(s) => Some(s.closed),
+            Shape::Pieces(_) | Shape::Integer(_) | Shape::Extreme(_) | Shape::Delta => None,
+        }
+    }
+
     /// The name of the parameter argument (`σ` of `gauss(t, σ)`), which must
     /// be a constant inside a function body.
     pub fn parameter(self) -> Option<&'static str> {
@@ -1417,7 +1431,7 @@ impl FExpr {
     /// Whether a Dirac delta occurs (directly or in a referenced function).
     pub fn contains_delta(&self) -> bool {
         match self {
-            FExpr::Call(Builtin::Delta, _) => true,
+            FExpr::Call(f, _) if f.is_delta() => true,
             FExpr::Const(_) | FExpr::Var => false,
             FExpr::Neg(a) => a.contains_delta(),
             FExpr::Add(a, b)
