@@ -40,6 +40,12 @@ fn a_file_the_page_provides_can_be_loaded() {
     s.settings.format = Format::Text;
     let out = s.run_collect("load(\"picked.csv\")").expect("load");
     assert_eq!(out, ["[0.5, 0.25]"]);
-    let e = s.run_collect("load(\"missing.csv\")").expect_err("no such file");
-    assert!(e.message.contains("cannot read 'missing.csv'"), "{}", e.message);
+    let e = s
+        .run_collect("load(\"missing.csv\")")
+        .expect_err("no such file");
+    assert!(
+        e.message.contains("cannot read 'missing.csv'"),
+        "{}",
+        e.message
+    );
 }

@@ -18,7 +18,7 @@
 use std::rc::Rc;
 
 use crate::engine::quad::{self, QuadOptions, QuadStatus};
-use crate::value::function::{open_intervals, sample_point, Builtin, FExpr, FnBody, Function};
+use crate::value::function::{open_intervals, sample_point, FExpr, FnBody, Function};
 use crate::value::number::Number;
 use crate::value::unipoly::{self, UniPoly};
 
@@ -143,7 +143,7 @@ fn strip(e: &FExpr, scale: &Number, out: &mut Vec<(Number, Number)>) -> Result<F
         )
     };
     match e {
-        FExpr::Call(Builtin::Delta, args) => {
+        FExpr::Call(f, args) if f.is_delta() => {
             let lin = args[0].linear().ok_or_else(misuse)?;
             if lin.a.is_zero() {
                 return Err(misuse());

@@ -283,7 +283,7 @@ fn call_builtin(
     span: Span,
 ) -> EvalResult<Value> {
     let a = Args::check(&func.name, args, span, lo, hi, &[])?;
-    if b == Builtin::Delta {
+    if b.is_delta() {
         return err_hint(
             span,
             "delta has no value on its own",

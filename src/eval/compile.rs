@@ -375,8 +375,13 @@ fn compile_call(
                     format!("`help {}` shows how to call it", func.name),
                 );
             }
-            if b == Builtin::Gauss && compiled[1].mentions_var() {
-                return err(args[1].span, "gauss(t, σ): σ must be a constant");
+            if let Some(p) = b.parameter() {
+                if compiled[1].mentions_var() {
+                    return err(
+                        args[1].span,
+                        format!("{}(t, {p}): {p} must be a constant", b.name()),
+                    );
+                }
             }
             Ok(FExpr::Call(b, compiled))
         }

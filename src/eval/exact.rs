@@ -24,7 +24,7 @@ use crate::eval::continuous::as_conv;
 use crate::eval::{err_hint, Ctx, EvalResult};
 use crate::syntax::ast::{Arg, ExprKind};
 use crate::syntax::span::Span;
-use crate::value::function::{Builtin, ComputedFn, FExpr, FnBody, Function};
+use crate::value::function::{Closed, ComputedFn, FExpr, FnBody, Function};
 use crate::value::number::{NumFmt, Number};
 use crate::value::Value;
 
@@ -437,19 +437,20 @@ pub(crate) fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
                 Some(_) => return Err(format!("{} divides by zero", text(e))),
                 None => {
                     // 1/exp(a·t + b) is exp(−a·t − b).
-                    if let FExpr::Call(Builtin::Exp, args) = b.as_ref() {
-                        let inner = exppoly(&args[0], var)?.neg();
-                        match inner.exp_of() {
-                            Some(x) => num.mul(&x),
-                            None => {
-                                return Err(format!(
-                                    "{} has an exponent that is not linear in {var}",
-                                    text(e)
-                                ))
+                    match b.as_ref() {
+                        FExpr::Call(f, args) if f.closed() == Some(Closed::Exp) => {
+                            let inner = exppoly(&args[0], var)?.neg();
+                            match inner.exp_of() {
+                                Some(x) => num.mul(&x),
+                                None => {
+                                    return Err(format!(
+                                        "{} has an exponent that is not linear in {var}",
+                                        text(e)
+                                    ))
+                                }
                             }
                         }
-                    } else {
-                        return Err(format!("{} divides by a non-constant ({}); only sums of c·{var}^k·exp(α·{var}) are integrated exactly", text(e), text(b)));
+                        _ => return Err(format!("{} divides by a non-constant ({}); only sums of c·{var}^k·exp(α·{var}) are integrated exactly", text(e), text(b))),
                     }
                 }
             }
@@ -503,43 +504,55 @@ pub(crate) fn exppoly(e: &FExpr, var: &str) -> Result<ExpPoly, String> {
                     )
                 })
             };
-            match f {
-                Builtin::Exp => linear(arg(0)?.exp_of(), "exp")?,
-                Builtin::Sin => linear(arg(0)?.sin_of(), "sin")?,
-                Builtin::Cos => linear(arg(0)?.cos_of(), "cos")?,
-                Builtin::Sinh | Builtin::Cosh => {
+            // A built-in of constants is a constant (e.g. sqrt(2)).
+            let constant = || {
+                let a = args
+                    .iter()
+                    .map(|x| exppoly(x, var))
+                    .collect::<Result<Vec<_>, _>>();
+                if let Ok(a) = &a {
+                    if let Some(cs) = a.iter().map(as_constant).collect::<Option<Vec<Number>>>() {
+                        let v = f.apply(&cs.iter().map(Number::to_f64).collect::<Vec<_>>());
+                        if v.is_finite() {
+                            return Ok(ExpPoly::constant(Number::float(v)));
+                        }
+                    }
+                }
+                Err(format!(
+                    "{} is not a sum of c·{var}^k·exp(α·{var}) (polynomials, exp, sin, cos, sinh, cosh of a linear argument)",
+                    text(e)
+                ))
+            };
+            // Piecewise built-ins of linear arguments were resolved into
+            // polynomials before this; one still here has a non-linear
+            // argument.
+            let Some(closed) = f.closed() else {
+                return constant();
+            };
+            match closed {
+                Closed::Exp => linear(arg(0)?.exp_of(), f.name())?,
+                Closed::Sin => linear(arg(0)?.sin_of(), f.name())?,
+                Closed::Cos => linear(arg(0)?.cos_of(), f.name())?,
+                Closed::Sinh | Closed::Cosh => {
                     let a = arg(0)?;
                     let up = linear(a.exp_of(), f.name())?;
                     let down = linear(a.neg().exp_of(), f.name())?;
                     let half = Number::ratio(1, 2);
-                    if *f == Builtin::Sinh {
+                    if closed == Closed::Sinh {
                         up.sub(&down).scale(&half)
                     } else {
                         up.add(&down).scale(&half)
                     }
                 }
-                Builtin::Gauss => {
+                Closed::No(Some(why)) => {
                     return Err(format!(
-                        "gauss({}) is exp(−{var}²/(2σ²))/(σ·√(2π)): its exponent is quadratic in {var}, and closed forms here need exponents linear in {var}",
-                        args.iter().map(text).collect::<Vec<_>>().join(", ")
+                        "{}({}) is {}",
+                        f.name(),
+                        args.iter().map(text).collect::<Vec<_>>().join(", "),
+                        why.replace("{var}", var)
                     ))
                 }
-                other => {
-                    let a = args.iter().map(|x| exppoly(x, var)).collect::<Result<Vec<_>, _>>();
-                    // A built-in of constants is a constant (e.g. sqrt(2)).
-                    if let Ok(a) = &a {
-                        if let Some(cs) = a.iter().map(as_constant).collect::<Option<Vec<Number>>>() {
-                            let v = other.apply(&cs.iter().map(Number::to_f64).collect::<Vec<_>>());
-                            if v.is_finite() {
-                                return Ok(ExpPoly::constant(Number::float(v)));
-                            }
-                        }
-                    }
-                    return Err(format!(
-                        "{} is not a sum of c·{var}^k·exp(α·{var}) (polynomials, exp, sin, cos, sinh, cosh of a linear argument)",
-                        text(e)
-                    ));
-                }
+                Closed::No(None) => return constant(),
             }
         }
         FExpr::Apply(g, inner) => match &g.body {

@@ -18,6 +18,17 @@
 //! structure *irregular*: the function still evaluates, and the integrator is
 //! told it has no complete list of breakpoints.
 //!
+//! # Built-ins
+//! Everything about a built-in — its names, arity, help line and [`Shape`] —
+//! is in its one arm of `Builtin::define`; the name lookup, [`BUILTINS`]
+//! (help and completion), values, breakpoints, smooth pieces, exact values
+//! and the closed-form class of `exact(conv(…))` all read it, and match on
+//! [`Shape`] with no catch-all, so a new kind of built-in does not compile
+//! until every one of them handles it. A piecewise polynomial (`abs`,
+//! `sign`, `u`, `rect`, `tri`) is just its list of [`PolyPiece`]s:
+//! its value, breakpoints, polynomial pieces and so its numeric and exact
+//! convolutions follow from them.
+//!
 //! # Conventions
 //! * Pieces are tried in order; the first whose condition holds gives the
 //!   value; no match gives the `otherwise` value (default 0).
@@ -52,119 +63,508 @@ impl CmpOp {
     }
 }
 
-/// Built-in functions of a real variable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Builtin {
+/// A rational constant in a built-in's definition, `Q(n, d)` = n/d; a
+/// denominator 0 stands for ±∞ (the ends of unbounded pieces).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Q(pub i64, pub i64);
+
+impl Q {
+    pub const NEG_INF: Q = Q(-1, 0);
+    pub const INF: Q = Q(1, 0);
+
+    pub fn is_finite(self) -> bool {
+        self.1 != 0
+    }
+
+    pub fn to_f64(self) -> f64 {
+        match (self.0.signum(), self.1) {
+            (s, 0) if s < 0 => f64::NEG_INFINITY,
+            (_, 0) => f64::INFINITY,
+            (_, d) => self.0 as f64 / d as f64,
+        }
+    }
+
+    /// The exact number (finite values only).
+    pub fn to_number(self) -> Number {
+        Number::ratio(self.0, self.1)
+    }
+}
+
+/// One piece of a piecewise-polynomial built-in: on `[from, to)` (only the
+/// point `from` when `from == to`) the value is `c[0] + c[1]·x + c[2]·x² + …`.
+#[derive(Clone, Copy, Debug)]
+pub struct PolyPiece {
+    pub from: Q,
+    pub to: Q,
+    /// Coefficients in ascending powers of the argument.
+    pub c: &'static [Q],
+}
+
+impl PolyPiece {
+    fn holds(&self, x: f64) -> bool {
+        let (lo, hi) = (self.from.to_f64(), self.to.to_f64());
+        if lo == hi {
+            x == lo
+        } else {
+            lo <= x && (x < hi || hi == f64::INFINITY)
+        }
+    }
+
+    /// Whether the piece holds at `x`; `None` when `x` is NaN.
+    fn holds_exact(&self, x: &Number) -> Option<bool> {
+        let cmp = |q: Q| x.partial_cmp_num(&q.to_number());
+        if self.from == self.to {
+            return Some(cmp(self.from)?.is_eq());
+        }
+        let above = !self.from.is_finite() || cmp(self.from)?.is_ge();
+        let below = !self.to.is_finite() || cmp(self.to)?.is_lt();
+        Some(above && below)
+    }
+
+    /// The polynomial at `x` (Horner, from the highest power: a constant
+    /// piece never multiplies, so `u(∞)` is 1).
+    fn eval(&self, x: f64) -> f64 {
+        match self.c.split_last() {
+            Some((last, rest)) => rest
+                .iter()
+                .rev()
+                .fold(last.to_f64(), |acc, k| acc * x + k.to_f64()),
+            None => 0.0,
+        }
+    }
+
+    fn eval_exact(&self, x: &Number) -> Number {
+        match self.c.split_last() {
+            Some((last, rest)) => rest
+                .iter()
+                .rev()
+                .fold(last.to_number(), |acc, k| acc.mul(x).add(&k.to_number())),
+            None => Number::zero(),
+        }
+    }
+
+    /// The polynomial of `arg` as a textbook writes it: `1 + x`, `1 − x`,
+    /// `3/4 − 3/4·x^2`, `−x`; `0` when it has no terms.
+    fn fexpr(&self, arg: &FExpr) -> FExpr {
+        let mut acc: Option<FExpr> = None;
+        for (k, q) in self.c.iter().enumerate() {
+            let n = q.to_number();
+            if n.is_zero() {
+                continue;
+            }
+            if k == 0 {
+                acc = Some(FExpr::Const(n));
+                continue;
+            }
+            let power = if k == 1 {
+                arg.clone()
+            } else {
+                FExpr::Pow(
+                    Box::new(arg.clone()),
+                    Box::new(FExpr::Const(Number::int(k as i64))),
+                )
+            };
+            let mag = n.abs();
+            let term = if mag.is_one() {
+                power
+            } else {
+                FExpr::Mul(Box::new(FExpr::Const(mag)), Box::new(power))
+            };
+            acc = Some(match (acc, n.is_negative()) {
+                (None, false) => term,
+                (None, true) => FExpr::Neg(Box::new(term)),
+                (Some(a), false) => FExpr::Add(Box::new(a), Box::new(term)),
+                (Some(a), true) => FExpr::Sub(Box::new(a), Box::new(term)),
+            });
+        }
+        acc.unwrap_or(FExpr::Const(Number::zero()))
+    }
+}
+
+/// How a smooth built-in computes its value.
+#[derive(Clone, Copy, Debug)]
+pub enum Eval {
+    /// A function of its one argument.
+    Unary(fn(f64) -> f64),
+    /// `f(x, p)`: the second argument is a parameter (named in messages),
+    /// which must not depend on the variable inside a function body.
+    Param(fn(f64, f64) -> f64, &'static str),
+}
+
+/// Exact values of a smooth built-in at exact arguments (elsewhere the value
+/// is a float).
+#[derive(Clone, Copy, Debug)]
+pub enum Exact {
+    /// Exact at these points: (argument, value), e.g. exp(0) = 1.
+    At(&'static [(Q, Q)]),
+    /// A square root: exact when it is a whole number (sqrt(4) = 2).
+    Root,
+}
+
+/// Where a smooth built-in has no real value, and what to say.
+#[derive(Clone, Copy, Debug)]
+pub struct Domain {
+    /// Advice when the value is not a real number (NaN).
+    pub advice: &'static str,
+    /// A negative first argument is an error: (what, hint); the message
+    /// reads `{what} ({x})`.
+    pub negative: Option<(&'static str, &'static str)>,
+    /// A zero first argument is an error: (message, hint).
+    pub zero: Option<(&'static str, &'static str)>,
+}
+
+/// What a smooth built-in of a linear argument is in the closed-form class
+/// `Σ c·t^k·exp(α·t)` of `exact(conv(…))` ([`crate::eval::exact`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
     Exp,
-    Ln,
-    Sqrt,
-    Abs,
     Sin,
     Cos,
-    Tan,
     Sinh,
     Cosh,
-    Tanh,
+    /// Outside the class; the text (with `{var}` for the variable) says
+    /// why, after "`call` is ". Without one, the generic explanation.
+    No(Option<&'static str>),
+}
+
+/// The smooth part of a [`Shape::Smooth`] built-in's description.
+#[derive(Clone, Copy, Debug)]
+pub struct Smooth {
+    pub eval: Eval,
+    /// Argument values where it kinks or its domain ends (`sqrt`, `ln` at
+    /// 0): breakpoints of every function that uses it.
+    pub kinks: &'static [Q],
+    pub exact: Exact,
+    pub domain: Option<Domain>,
+    pub closed: Closed,
+}
+
+/// Which of floor and ceil.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Round {
     Floor,
     Ceil,
+}
+
+/// Which of min and max.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
     Min,
     Max,
-    Sign,
-    Step,
-    Rect,
-    Tri,
-    Sinc,
-    Gauss,
+}
+
+/// What kind of function a built-in is; everything about its value,
+/// breakpoints, smooth pieces and exact convolution follows from it.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// Smooth wherever it is defined, except at its `kinks`.
+    Smooth(Smooth),
+    /// A piecewise polynomial of its one argument, 0 outside the pieces
+    /// (tried in order, the first holding gives the value). Its value,
+    /// breakpoints (the piece ends), smooth pieces (a polynomial of the
+    /// argument) and so its exact convolution all come from the pieces.
+    Pieces(&'static [PolyPiece]),
+    /// Jumps at every integer (floor, ceil).
+    Integer(Round),
+    /// The smallest or largest argument: kinks where two arguments cross.
+    Extreme(Pick),
+    /// The Dirac delta: no value at a point; split off as point masses.
     Delta,
 }
 
-/// Name, arity (min, max) and one-line help of every built-in.
-pub const BUILTINS: &[(&str, Builtin, usize, usize, &str)] = &[
-    ("exp", Builtin::Exp, 1, 1, "exp(x): e to the power x"),
-    ("ln", Builtin::Ln, 1, 1, "ln(x): natural logarithm (x > 0)"),
-    (
-        "log",
-        Builtin::Ln,
-        1,
-        1,
-        "log(x): natural logarithm, same as ln (as in numpy)",
-    ),
-    ("sqrt", Builtin::Sqrt, 1, 1, "sqrt(x): square root (x ≥ 0)"),
-    ("abs", Builtin::Abs, 1, 1, "abs(x): |x|, kinks at 0"),
-    ("sin", Builtin::Sin, 1, 1, "sin(x), x in radians"),
-    ("cos", Builtin::Cos, 1, 1, "cos(x), x in radians"),
-    ("tan", Builtin::Tan, 1, 1, "tan(x), x in radians"),
-    ("sinh", Builtin::Sinh, 1, 1, "sinh(x): hyperbolic sine"),
-    ("cosh", Builtin::Cosh, 1, 1, "cosh(x): hyperbolic cosine"),
-    ("tanh", Builtin::Tanh, 1, 1, "tanh(x): hyperbolic tangent"),
-    (
-        "floor",
-        Builtin::Floor,
-        1,
-        1,
-        "floor(x): largest integer ≤ x, jumps at integers",
-    ),
-    (
-        "ceil",
-        Builtin::Ceil,
-        1,
-        1,
-        "ceil(x): smallest integer ≥ x, jumps at integers",
-    ),
-    (
-        "min",
-        Builtin::Min,
-        2,
-        8,
-        "min(x, y, …): the smallest argument",
-    ),
-    (
-        "max",
-        Builtin::Max,
-        2,
-        8,
-        "max(x, y, …): the largest argument",
-    ),
-    ("sign", Builtin::Sign, 1, 1, "sign(x): −1, 0 or 1"),
-    (
-        "u",
-        Builtin::Step,
-        1,
-        1,
-        "u(t): unit step, 1 for t ≥ 0 (u(0) = 1), else 0",
-    ),
-    (
-        "rect",
-        Builtin::Rect,
-        1,
-        1,
-        "rect(t): 1 on [−1/2, 1/2), else 0",
-    ),
-    ("tri", Builtin::Tri, 1, 1, "tri(t): max(0, 1 − |t|)"),
-    (
-        "sinc",
-        Builtin::Sinc,
-        1,
-        1,
-        "sinc(t): sin(πt)/(πt), sinc(0) = 1",
-    ),
-    (
-        "gauss",
-        Builtin::Gauss,
-        2,
-        2,
-        "gauss(t, σ): normal density with mean 0 and standard deviation σ",
-    ),
-    (
-        "delta",
-        Builtin::Delta,
-        1,
-        1,
-        "delta(t): Dirac delta, meaningful inside conv: d(t) = delta(t - a); conv(f, d) shifts f by a",
-    ),
-];
+/// Everything about one built-in: see [`Builtin::spec`].
+#[derive(Clone, Copy, Debug)]
+pub struct BuiltinSpec {
+    pub name: &'static str,
+    /// Other names, each with its help line (`log` for `ln`).
+    pub aliases: &'static [(&'static str, &'static str)],
+    /// Number of arguments (min, max).
+    pub args: (usize, usize),
+    /// One line for `help name` and `help functions`.
+    pub help: &'static str,
+    pub shape: Shape,
+}
+
+/// `Builtin` and `Builtin::ALL` from one list of variants, so `ALL` cannot
+/// miss one.
+macro_rules! builtins {
+    ($($variant:ident),* $(,)?) => {
+        /// Built-in functions of a real variable. Everything about one is in
+        /// its arm of `Builtin::define`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Builtin {
+            $($variant),*
+        }
+
+        impl Builtin {
+            /// Every built-in, in the order `help functions` lists them.
+            pub const ALL: &'static [Builtin] = &[$(Builtin::$variant),*];
+        }
+    };
+}
+
+builtins! {
+    Exp, Ln, Sqrt, Abs, Sin, Cos, Tan, Sinh, Cosh, Tanh, Floor, Ceil, Min, Max,
+    Sign, Step, Rect, Tri, Epan, Sinc, Gauss, Delta,
+}
+
+const ZERO: Q = Q(0, 1);
+const ONE: Q = Q(1, 1);
+
+/// A smooth unary built-in with no kinks, exact values or domain limits.
+const fn smooth(eval: fn(f64) -> f64, exact: Exact, closed: Closed) -> Shape {
+    Shape::Smooth(Smooth {
+        eval: Eval::Unary(eval),
+        kinks: &[],
+        exact,
+        domain: None,
+        closed,
+    })
+}
+
+fn sinc(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else {
+        let px = std::f64::consts::PI * x;
+        px.sin() / px
+    }
+}
+
+fn gauss(x: f64, sigma: f64) -> f64 {
+    let z = x / sigma;
+    (-0.5 * z * z).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt())
+}
 
 impl Builtin {
+    /// Everything about this built-in, as [`Builtin::spec`] gives it.
+    /// Adding a built-in is a variant in `builtins!` and an arm here.
+    const fn define(self) -> BuiltinSpec {
+        use Closed::No;
+        match self {
+            Builtin::Exp => BuiltinSpec {
+                name: "exp",
+                aliases: &[],
+                args: (1, 1),
+                help: "exp(x): e to the power x",
+                shape: smooth(f64::exp, Exact::At(&[(ZERO, ONE)]), Closed::Exp),
+            },
+            Builtin::Ln => BuiltinSpec {
+                name: "ln",
+                aliases: &[(
+                    "log",
+                    "log(x): natural logarithm, same as ln (as in numpy)",
+                )],
+                args: (1, 1),
+                help: "ln(x): natural logarithm (x > 0)",
+                shape: Shape::Smooth(Smooth {
+                    eval: Eval::Unary(f64::ln),
+                    kinks: &[ZERO],
+                    exact: Exact::At(&[(ONE, ZERO)]),
+                    domain: Some(Domain {
+                        advice: "ln is defined for x > 0 only",
+                        negative: Some((
+                            "ln of a negative number",
+                            "ln is defined for positive numbers only; ln(abs(x)) gives the logarithm of the magnitude",
+                        )),
+                        zero: Some((
+                            "ln(0) is −∞",
+                            "ln is defined for positive numbers only; inside a function, guard it with a piece condition such as `t > 0`",
+                        )),
+                    }),
+                    closed: No(None),
+                }),
+            },
+            Builtin::Sqrt => BuiltinSpec {
+                name: "sqrt",
+                aliases: &[],
+                args: (1, 1),
+                help: "sqrt(x): square root (x ≥ 0)",
+                shape: Shape::Smooth(Smooth {
+                    eval: Eval::Unary(f64::sqrt),
+                    kinks: &[ZERO],
+                    exact: Exact::Root,
+                    domain: Some(Domain {
+                        advice: "sqrt is real for x ≥ 0 only; sqrt(abs(x)) gives the magnitude",
+                        negative: Some((
+                            "sqrt of a negative number",
+                            "convolab computes with real numbers; sqrt(abs(x)) gives the magnitude",
+                        )),
+                        zero: None,
+                    }),
+                    closed: No(None),
+                }),
+            },
+            Builtin::Abs => BuiltinSpec {
+                name: "abs",
+                aliases: &[],
+                args: (1, 1),
+                help: "abs(x): |x|, kinks at 0",
+                shape: Shape::Pieces(&[
+                    PolyPiece { from: Q::NEG_INF, to: ZERO, c: &[ZERO, Q(-1, 1)] },
+                    PolyPiece { from: ZERO, to: Q::INF, c: &[ZERO, ONE] },
+                ]),
+            },
+            Builtin::Sin => BuiltinSpec {
+                name: "sin",
+                aliases: &[],
+                args: (1, 1),
+                help: "sin(x), x in radians",
+                shape: smooth(f64::sin, Exact::At(&[(ZERO, ZERO)]), Closed::Sin),
+            },
+            Builtin::Cos => BuiltinSpec {
+                name: "cos",
+                aliases: &[],
+                args: (1, 1),
+                help: "cos(x), x in radians",
+                shape: smooth(f64::cos, Exact::At(&[(ZERO, ONE)]), Closed::Cos),
+            },
+            Builtin::Tan => BuiltinSpec {
+                name: "tan",
+                aliases: &[],
+                args: (1, 1),
+                help: "tan(x), x in radians",
+                shape: smooth(f64::tan, Exact::At(&[(ZERO, ZERO)]), No(None)),
+            },
+            Builtin::Sinh => BuiltinSpec {
+                name: "sinh",
+                aliases: &[],
+                args: (1, 1),
+                help: "sinh(x): hyperbolic sine",
+                shape: smooth(f64::sinh, Exact::At(&[(ZERO, ZERO)]), Closed::Sinh),
+            },
+            Builtin::Cosh => BuiltinSpec {
+                name: "cosh",
+                aliases: &[],
+                args: (1, 1),
+                help: "cosh(x): hyperbolic cosine",
+                shape: smooth(f64::cosh, Exact::At(&[(ZERO, ONE)]), Closed::Cosh),
+            },
+            Builtin::Tanh => BuiltinSpec {
+                name: "tanh",
+                aliases: &[],
+                args: (1, 1),
+                help: "tanh(x): hyperbolic tangent",
+                shape: smooth(f64::tanh, Exact::At(&[(ZERO, ZERO)]), No(None)),
+            },
+            Builtin::Floor => BuiltinSpec {
+                name: "floor",
+                aliases: &[],
+                args: (1, 1),
+                help: "floor(x): largest integer ≤ x, jumps at integers",
+                shape: Shape::Integer(Round::Floor),
+            },
+            Builtin::Ceil => BuiltinSpec {
+                name: "ceil",
+                aliases: &[],
+                args: (1, 1),
+                help: "ceil(x): smallest integer ≥ x, jumps at integers",
+                shape: Shape::Integer(Round::Ceil),
+            },
+            Builtin::Min => BuiltinSpec {
+                name: "min",
+                aliases: &[],
+                args: (2, 8),
+                help: "min(x, y, …): the smallest argument",
+                shape: Shape::Extreme(Pick::Min),
+            },
+            Builtin::Max => BuiltinSpec {
+                name: "max",
+                aliases: &[],
+                args: (2, 8),
+                help: "max(x, y, …): the largest argument",
+                shape: Shape::Extreme(Pick::Max),
+            },
+            Builtin::Sign => BuiltinSpec {
+                name: "sign",
+                aliases: &[],
+                args: (1, 1),
+                help: "sign(x): −1, 0 or 1",
+                shape: Shape::Pieces(&[
+                    PolyPiece { from: Q::NEG_INF, to: ZERO, c: &[Q(-1, 1)] },
+                    PolyPiece { from: ZERO, to: ZERO, c: &[] },
+                    PolyPiece { from: ZERO, to: Q::INF, c: &[ONE] },
+                ]),
+            },
+            Builtin::Step => BuiltinSpec {
+                name: "u",
+                aliases: &[],
+                args: (1, 1),
+                help: "u(t): unit step, 1 for t ≥ 0 (u(0) = 1), else 0",
+                shape: Shape::Pieces(&[PolyPiece { from: ZERO, to: Q::INF, c: &[ONE] }]),
+            },
+            Builtin::Rect => BuiltinSpec {
+                name: "rect",
+                aliases: &[],
+                args: (1, 1),
+                help: "rect(t): 1 on [−1/2, 1/2), else 0",
+                shape: Shape::Pieces(&[PolyPiece { from: Q(-1, 2), to: Q(1, 2), c: &[ONE] }]),
+            },
+            Builtin::Tri => BuiltinSpec {
+                name: "tri",
+                aliases: &[],
+                args: (1, 1),
+                help: "tri(t): max(0, 1 − |t|)",
+                shape: Shape::Pieces(&[
+                    PolyPiece { from: Q(-1, 1), to: ZERO, c: &[ONE, ONE] },
+                    PolyPiece { from: ZERO, to: ONE, c: &[ONE, Q(-1, 1)] },
+                ]),
+            },
+            Builtin::Epan => BuiltinSpec {
+                name: "epan",
+                aliases: &[],
+                args: (1, 1),
+                help: "epan(t): the Epanechnikov kernel ¾·(1 − t²) on [−1, 1]; its area is 1",
+                shape: Shape::Pieces(&[PolyPiece {
+                    from: Q(-1, 1),
+                    to: ONE,
+                    c: &[Q(3, 4), ZERO, Q(-3, 4)],
+                }]),
+            },
+            Builtin::Sinc => BuiltinSpec {
+                name: "sinc",
+                aliases: &[],
+                args: (1, 1),
+                help: "sinc(t): sin(πt)/(πt), sinc(0) = 1",
+                shape: smooth(sinc, Exact::At(&[(ZERO, ONE)]), No(None)),
+            },
+            Builtin::Gauss => BuiltinSpec {
+                name: "gauss",
+                aliases: &[],
+                args: (2, 2),
+                help: "gauss(t, σ): normal density with mean 0 and standard deviation σ",
+                shape: Shape::Smooth(Smooth {
+                    eval: Eval::Param(gauss, "σ"),
+                    kinks: &[],
+                    exact: Exact::At(&[]),
+                    domain: Some(Domain {
+                        advice: "the width σ (second argument) must be positive, e.g. gauss(t, 0.5)",
+                        negative: None,
+                        zero: None,
+                    }),
+                    closed: No(Some(
+                        "exp(−{var}²/(2σ²))/(σ·√(2π)): its exponent is quadratic in {var}, and closed forms here need exponents linear in {var}",
+                    )),
+                }),
+            },
+            Builtin::Delta => BuiltinSpec {
+                name: "delta",
+                aliases: &[],
+                args: (1, 1),
+                help: "delta(t): Dirac delta, meaningful inside conv: d(t) = delta(t - a); conv(f, d) shifts f by a",
+                shape: Shape::Delta,
+            },
+        }
+    }
+
+    /// Everything about this built-in (read from a table built at compile
+    /// time from [`Builtin::define`]).
+    #[inline]
+    pub fn spec(self) -> &'static BuiltinSpec {
+        &SPECS[self as usize]
+    }
+
+    /// The built-in a name (or alias) stands for, with its arity (min, max).
     pub fn lookup(name: &str) -> Option<(Builtin, usize, usize)> {
         BUILTINS
             .iter()
@@ -173,94 +573,125 @@ impl Builtin {
     }
 
     pub fn name(self) -> &'static str {
-        BUILTINS
-            .iter()
-            .find(|(_, b, ..)| *b == self)
-            .map(|(n, ..)| *n)
-            .unwrap_or("?")
+        self.spec().name
     }
 
     /// Evaluate on floats. Domain errors give NaN (the caller reports them).
     pub fn apply(self, args: &[f64]) -> f64 {
         let x = args.first().copied().unwrap_or(f64::NAN);
-        match self {
-            Builtin::Exp => x.exp(),
-            Builtin::Ln => x.ln(),
-            Builtin::Sqrt => x.sqrt(),
-            Builtin::Abs => x.abs(),
-            Builtin::Sin => x.sin(),
-            Builtin::Cos => x.cos(),
-            Builtin::Tan => x.tan(),
-            Builtin::Sinh => x.sinh(),
-            Builtin::Cosh => x.cosh(),
-            Builtin::Tanh => x.tanh(),
-            Builtin::Floor => x.floor(),
-            Builtin::Ceil => x.ceil(),
-            Builtin::Min => args.iter().copied().fold(f64::INFINITY, f64::min),
-            Builtin::Max => args.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            Builtin::Sign => {
-                if x > 0.0 {
-                    1.0
-                } else if x < 0.0 {
-                    -1.0
-                } else {
-                    0.0
+        match self.spec().shape {
+            Shape::Smooth(s) => match s.eval {
+                Eval::Unary(f) => f(x),
+                Eval::Param(f, _) => f(x, args.get(1).copied().unwrap_or(f64::NAN)),
+            },
+            Shape::Pieces(pieces) => {
+                if x.is_nan() {
+                    return f64::NAN;
                 }
+                pieces
+                    .iter()
+                    .find(|p| p.holds(x))
+                    .map_or(0.0, |p| p.eval(x))
             }
-            Builtin::Step => {
-                if x >= 0.0 {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            Builtin::Rect => {
-                if (-0.5..0.5).contains(&x) {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            Builtin::Tri => (1.0 - x.abs()).max(0.0),
-            Builtin::Sinc => {
-                if x == 0.0 {
-                    1.0
-                } else {
-                    let px = std::f64::consts::PI * x;
-                    px.sin() / px
-                }
-            }
-            Builtin::Gauss => {
-                let sigma = args.get(1).copied().unwrap_or(f64::NAN);
-                let z = x / sigma;
-                (-0.5 * z * z).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt())
-            }
+            Shape::Integer(Round::Floor) => x.floor(),
+            Shape::Integer(Round::Ceil) => x.ceil(),
+            Shape::Extreme(Pick::Min) => args.iter().copied().fold(f64::INFINITY, f64::min),
+            Shape::Extreme(Pick::Max) => args.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             // A delta has no value at a point; functions that contain one are
             // split into a regular part and point masses before evaluation.
-            Builtin::Delta => 0.0,
+            Shape::Delta => 0.0,
         }
     }
 
     /// What to do when this built-in gives no real number.
     pub fn domain_advice(self) -> &'static str {
-        match self {
-            Builtin::Sqrt => "sqrt is real for x ≥ 0 only; sqrt(abs(x)) gives the magnitude",
-            Builtin::Ln => "ln is defined for x > 0 only",
-            Builtin::Gauss => "the width σ (second argument) must be positive, e.g. gauss(t, 0.5)",
-            _ => "an argument is outside the function's domain or not a number (NaN); check the inputs",
+        if let Shape::Smooth(Smooth {
+            domain: Some(d), ..
+        }) = self.spec().shape
+        {
+            return d.advice;
+        }
+        "an argument is outside the function's domain or not a number (NaN); check the inputs"
+    }
+
+    /// Whether this is a Dirac delta (split off as point masses).
+    pub fn is_delta(self) -> bool {
+        matches!(self.spec().shape, Shape::Delta)
+    }
+
+    /// Its class in the closed forms of `exact(conv(…))`, for a smooth
+    /// built-in (piecewise ones are resolved into polynomials first).
+    pub fn closed(self) -> Option<Closed> {
+        match self.spec().shape {
+            Shape::Smooth(s) => Some(s.closed),
+            Shape::Pieces(_) | Shape::Integer(_) | Shape::Extreme(_) | Shape::Delta => None,
         }
     }
 
-    /// Points (in the argument) where this built-in jumps or kinks.
-    fn own_breaks(self) -> &'static [f64] {
-        match self {
-            Builtin::Abs | Builtin::Sign | Builtin::Step | Builtin::Sqrt | Builtin::Ln => &[0.0],
-            Builtin::Rect => &[-0.5, 0.5],
-            Builtin::Tri => &[-1.0, 0.0, 1.0],
-            _ => &[],
+    /// The name of the parameter argument (`σ` of `gauss(t, σ)`), which must
+    /// be a constant inside a function body.
+    pub fn parameter(self) -> Option<&'static str> {
+        match self.spec().shape {
+            Shape::Smooth(Smooth {
+                eval: Eval::Param(_, p),
+                ..
+            }) => Some(p),
+            Shape::Smooth(_)
+            | Shape::Pieces(_)
+            | Shape::Integer(_)
+            | Shape::Extreme(_)
+            | Shape::Delta => None,
         }
     }
 }
+
+/// Every built-in's spec, indexed by `Builtin as usize`.
+static SPECS: [BuiltinSpec; Builtin::ALL.len()] = {
+    let mut out = [Builtin::Exp.define(); Builtin::ALL.len()];
+    let mut i = 0;
+    while i < Builtin::ALL.len() {
+        // `builtins!` lists ALL in declaration order.
+        assert!(Builtin::ALL[i] as usize == i);
+        out[i] = Builtin::ALL[i].define();
+        i += 1;
+    }
+    out
+};
+
+/// How many names [`BUILTINS`] lists: every built-in and its aliases.
+const fn listing_len() -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < Builtin::ALL.len() {
+        n += 1 + Builtin::ALL[i].define().aliases.len();
+        i += 1;
+    }
+    n
+}
+
+const LISTING: [(&str, Builtin, usize, usize, &str); listing_len()] = {
+    let mut out = [("", Builtin::Exp, 0, 0, ""); listing_len()];
+    let mut i = 0;
+    let mut k = 0;
+    while i < Builtin::ALL.len() {
+        let b = Builtin::ALL[i];
+        let s = b.define();
+        out[k] = (s.name, b, s.args.0, s.args.1, s.help);
+        k += 1;
+        let mut j = 0;
+        while j < s.aliases.len() {
+            out[k] = (s.aliases[j].0, b, s.args.0, s.args.1, s.aliases[j].1);
+            k += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// Name, built-in, arity (min, max) and one-line help of every name a
+/// built-in answers to (aliases after their built-in), from the specs.
+pub const BUILTINS: &[(&str, Builtin, usize, usize, &str)] = &LISTING;
 
 /// A condition of a piece.
 #[derive(Clone, Debug)]
@@ -1000,7 +1431,7 @@ impl FExpr {
     /// Whether a Dirac delta occurs (directly or in a referenced function).
     pub fn contains_delta(&self) -> bool {
         match self {
-            FExpr::Call(Builtin::Delta, _) => true,
+            FExpr::Call(f, _) if f.is_delta() => true,
             FExpr::Const(_) | FExpr::Var => false,
             FExpr::Neg(a) => a.contains_delta(),
             FExpr::Add(a, b)
@@ -1045,17 +1476,32 @@ impl FExpr {
                 for a in args {
                     a.collect_breaks(outer, set, s);
                 }
-                let own = f.own_breaks();
-                let needs_linear = !own.is_empty()
-                    || matches!(
-                        f,
-                        Builtin::Floor | Builtin::Ceil | Builtin::Min | Builtin::Max
-                    );
-                if !needs_linear {
-                    return;
-                }
-                match f {
-                    Builtin::Min | Builtin::Max => {
+                let first = args.first();
+                match f.spec().shape {
+                    Shape::Smooth(sm) => {
+                        let points = sm.kinks.iter().map(|q| q.to_number());
+                        breaks_through(first, points, outer, set, s);
+                    }
+                    Shape::Pieces(pieces) => {
+                        let ends = pieces
+                            .iter()
+                            .flat_map(|p| [p.from, p.to])
+                            .filter(|q| q.is_finite())
+                            .map(Q::to_number);
+                        breaks_through(first, ends, outer, set, s);
+                    }
+                    Shape::Integer(_) => match first.and_then(FExpr::linear) {
+                        Some(l) => {
+                            if !l.a.is_zero() {
+                                // inner(t) = a·t + b with t = outer⁻¹: fold the outer map.
+                                let a_total = l.a.to_f64() / outer.a.to_f64();
+                                let b_total = l.b.to_f64() - a_total * outer.b.to_f64();
+                                s.integer_families.push((a_total, b_total));
+                            }
+                        }
+                        None => s.irregular = true,
+                    },
+                    Shape::Extreme(_) => {
                         for (i, x) in args.iter().enumerate() {
                             for y in &args[i + 1..] {
                                 let diff = FExpr::Sub(Box::new(x.clone()), Box::new(y.clone()));
@@ -1073,27 +1519,8 @@ impl FExpr {
                             }
                         }
                     }
-                    _ => match args.first().and_then(FExpr::linear) {
-                        Some(l) => {
-                            if matches!(f, Builtin::Floor | Builtin::Ceil) {
-                                if !l.a.is_zero() {
-                                    // inner(t) = a·t + b with t = outer⁻¹: fold the outer map.
-                                    let a_total = l.a.to_f64() / outer.a.to_f64();
-                                    let b_total = l.b.to_f64() - a_total * outer.b.to_f64();
-                                    s.integer_families.push((a_total, b_total));
-                                }
-                            } else {
-                                for p in own {
-                                    let p = exact_break(*p);
-                                    if let Some(q) = l.preimage(&p).and_then(|q| outer.preimage(&q))
-                                    {
-                                        set.insert(q);
-                                    }
-                                }
-                            }
-                        }
-                        None => s.irregular = true,
-                    },
+                    // Deltas are point masses, split off before integration.
+                    Shape::Delta => {}
                 }
             }
             FExpr::Piecewise(pieces, otherwise) => {
@@ -1165,58 +1592,26 @@ impl FExpr {
                     return FExpr::Call(*f, args);
                 }
                 let x = args.first().map(|a| a.eval(t)).unwrap_or(f64::NAN);
-                let one = || FExpr::Const(Number::one());
                 let zero = || FExpr::Const(Number::zero());
-                match f {
-                    Builtin::Step => {
-                        if x >= 0.0 {
-                            one()
-                        } else {
-                            zero()
-                        }
+                match f.spec().shape {
+                    Shape::Smooth(_) | Shape::Delta => FExpr::Call(*f, args),
+                    Shape::Pieces(pieces) => match pieces.iter().find(|p| p.holds(x)) {
+                        Some(p) => p.fexpr(&args[0]),
+                        None => zero(),
+                    },
+                    Shape::Integer(Round::Floor) => {
+                        FExpr::Const(Number::from_f64_integer(x.floor()))
                     }
-                    Builtin::Rect => {
-                        if (-0.5..0.5).contains(&x) {
-                            one()
-                        } else {
-                            zero()
-                        }
-                    }
-                    Builtin::Sign => FExpr::Const(Number::int(if x > 0.0 {
-                        1
-                    } else if x < 0.0 {
-                        -1
-                    } else {
-                        0
-                    })),
-                    Builtin::Abs => {
-                        if x >= 0.0 {
-                            args[0].clone()
-                        } else {
-                            FExpr::Neg(Box::new(args[0].clone()))
-                        }
-                    }
-                    Builtin::Tri => {
-                        if x <= -1.0 || x >= 1.0 {
-                            zero()
-                        } else if x < 0.0 {
-                            FExpr::Add(Box::new(one()), Box::new(args[0].clone()))
-                        } else {
-                            FExpr::Sub(Box::new(one()), Box::new(args[0].clone()))
-                        }
-                    }
-                    Builtin::Floor => FExpr::Const(Number::from_f64_integer(x.floor())),
-                    Builtin::Ceil => FExpr::Const(Number::from_f64_integer(x.ceil())),
-                    Builtin::Min | Builtin::Max => {
+                    Shape::Integer(Round::Ceil) => FExpr::Const(Number::from_f64_integer(x.ceil())),
+                    Shape::Extreme(pick) => {
                         let vals: Vec<f64> = args.iter().map(|a| a.eval(t)).collect();
-                        let pick = if *f == Builtin::Min {
+                        let chosen = if pick == Pick::Min {
                             vals.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1))
                         } else {
                             vals.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))
                         };
-                        pick.map(|(i, _)| args[i].clone()).unwrap_or_else(zero)
+                        chosen.map(|(i, _)| args[i].clone()).unwrap_or_else(zero)
                     }
-                    _ => FExpr::Call(*f, args),
                 }
             }
             FExpr::Piecewise(pieces, otherwise) => {
@@ -1348,7 +1743,8 @@ impl FExpr {
             }
             Call(f, args) => {
                 let args: Vec<FExpr> = args.iter().map(FExpr::fold).collect();
-                if *f != Builtin::Delta && args.iter().all(|a| matches!(a, Const(_))) {
+                // (A delta has no value: exact_builtin refuses it.)
+                if args.iter().all(|a| matches!(a, Const(_))) {
                     let vals: Vec<Number> = args.iter().filter_map(c).collect();
                     if let Ok(v) = exact_builtin(*f, &vals) {
                         return Const(v);
@@ -1393,133 +1789,140 @@ impl Cond {
     }
 }
 
-/// Breakpoints of built-ins as exact rationals.
-fn exact_break(p: f64) -> Number {
-    if p == 0.5 {
-        Number::ratio(1, 2)
-    } else if p == -0.5 {
-        Number::ratio(-1, 2)
-    } else {
-        Number::from_f64_integer(p)
+/// The preimages under `arg` (mapped to the outer variable) of a built-in's
+/// breakpoints `points`; an argument that is not linear makes the structure
+/// irregular.
+fn breaks_through(
+    arg: Option<&FExpr>,
+    points: impl Iterator<Item = Number>,
+    outer: &Affine,
+    set: &mut BreakSet,
+    s: &mut Structure,
+) {
+    let mut points = points.peekable();
+    if points.peek().is_none() {
+        return;
     }
+    match arg.and_then(FExpr::linear) {
+        Some(l) => {
+            for p in points {
+                if let Some(q) = l.preimage(&p).and_then(|q| outer.preimage(&q)) {
+                    set.insert(q);
+                }
+            }
+        }
+        None => s.irregular = true,
+    }
+}
+
+/// A smooth built-in's exact value at `x`, its domain errors, or `None`
+/// (then the value is a float).
+fn smooth_exact(s: &Smooth, x: &Number) -> Result<Option<Number>, ArithError> {
+    if let Some(d) = &s.domain {
+        if let Some((message, hint)) = d.zero {
+            if x.is_zero() {
+                return Err(ArithError::advised(message, hint));
+            }
+        }
+        if let Some((what, hint)) = d.negative {
+            if x.is_negative() {
+                return Err(ArithError::advised(format!("{what} ({x})"), hint));
+            }
+        }
+    }
+    if !x.is_exact() {
+        return Ok(None);
+    }
+    Ok(match s.exact {
+        Exact::At(points) => points
+            .iter()
+            .find(|(at, _)| x.num_eq(&at.to_number()))
+            .map(|(_, v)| v.to_number()),
+        Exact::Root => {
+            let back = Number::from_f64_integer(x.to_f64().sqrt());
+            (back.is_exact() && back.mul(&back).num_eq(x)).then_some(back)
+        }
+    })
 }
 
 /// A built-in on exact arguments: exact where the result is rational.
 pub fn exact_builtin(f: Builtin, args: &[Number]) -> Result<Number, ArithError> {
     let x = args.first().cloned().unwrap_or_else(Number::zero);
-    let exact_int = |v: i64| Number::int(v);
-    Ok(match f {
-        Builtin::Abs => x.abs(),
-        Builtin::Sign => exact_int(if x.is_zero() {
-            0
-        } else if x.is_negative() {
-            -1
-        } else {
-            1
-        }),
-        Builtin::Step => exact_int(if x.is_negative() { 0 } else { 1 }),
-        Builtin::Rect => {
-            let half = Number::ratio(1, 2);
-            let inside = x.partial_cmp_num(&half.neg()).is_some_and(|o| o.is_ge())
-                && x.partial_cmp_num(&half).is_some_and(|o| o.is_lt());
-            exact_int(inside as i64)
-        }
-        Builtin::Tri => {
-            let v = Number::one().sub(&x.abs());
-            if v.is_negative() {
-                Number::zero()
-            } else {
-                v
+    let exact = match f.spec().shape {
+        Shape::Smooth(s) if args.len() == 1 => smooth_exact(&s, &x)?,
+        Shape::Smooth(_) => None,
+        Shape::Pieces(pieces) => {
+            // 0 outside the pieces; NaN (no comparison) goes to the float
+            // path, which reports it.
+            let mut v = Some(Number::zero());
+            for p in pieces {
+                match p.holds_exact(&x) {
+                    Some(true) => {
+                        v = Some(p.eval_exact(&x));
+                        break;
+                    }
+                    Some(false) => {}
+                    None => {
+                        v = None;
+                        break;
+                    }
+                }
             }
+            v
         }
-        Builtin::Floor | Builtin::Ceil if x.is_exact() => {
-            let r = x.as_rational().cloned().unwrap_or_default();
-            let v = if f == Builtin::Floor {
-                r.floor()
-            } else {
-                r.ceil()
-            };
-            Number::Exact(v)
-        }
-        Builtin::Min | Builtin::Max => {
+        Shape::Integer(round) => x.as_rational().map(|r| {
+            Number::Exact(match round {
+                Round::Floor => r.floor(),
+                Round::Ceil => r.ceil(),
+            })
+        }),
+        Shape::Extreme(pick) => {
             let mut best = x.clone();
             for a in &args[1..] {
                 let better = match a.partial_cmp_num(&best) {
-                    Some(o) => (f == Builtin::Min && o.is_lt()) || (f == Builtin::Max && o.is_gt()),
+                    Some(o) => (pick == Pick::Min && o.is_lt()) || (pick == Pick::Max && o.is_gt()),
                     None => false,
                 };
                 if better {
                     best = a.clone();
                 }
             }
-            best
+            Some(best)
         }
-        Builtin::Sqrt if x.is_exact() => {
-            if x.is_negative() {
-                return Err(ArithError::advised(
-                    format!("sqrt of a negative number ({x})"),
-                    "convolab computes with real numbers; sqrt(abs(x)) gives the magnitude",
-                ));
-            }
-            let f = x.to_f64().sqrt();
-            let back = Number::from_f64_integer(f);
-            if back.is_exact() && back.mul(&back).num_eq(&x) {
-                back
-            } else {
-                Number::Float(f)
-            }
-        }
-        Builtin::Exp if x.is_zero() => Number::one(),
-        Builtin::Sin | Builtin::Tan | Builtin::Sinh | Builtin::Tanh
-            if x.is_zero() && x.is_exact() =>
-        {
-            Number::zero()
-        }
-        Builtin::Cos | Builtin::Cosh if x.is_zero() && x.is_exact() => Number::one(),
-        Builtin::Ln if x.is_one() && x.is_exact() => Number::zero(),
-        Builtin::Sinc if x.is_zero() => Number::one(),
-        Builtin::Ln if !x.is_negative() && x.is_zero() => {
-            return Err(ArithError::advised(
-                "ln(0) is −∞",
-                "ln is defined for positive numbers only; inside a function, guard it with a piece condition such as `t > 0`",
-            ));
-        }
-        Builtin::Ln if x.is_negative() => {
-            return Err(ArithError::advised(
-                format!("ln of a negative number ({x})"),
-                "ln is defined for positive numbers only; ln(abs(x)) gives the logarithm of the magnitude",
-            ));
-        }
-        Builtin::Delta => {
+        Shape::Delta => {
             return Err(ArithError::Domain(
                 "delta has no value at a point; use it inside conv: d(t) = delta(t - a), then conv(f, d)".into(),
             ))
         }
-        _ => {
-            let vals: Vec<f64> = args.iter().map(Number::to_f64).collect();
-            let v = f.apply(&vals);
-            if v.is_nan() {
-                let message = format!(
-                    "{}({}) is not a real number",
-                    f.name(),
-                    vals.iter()
-                        .map(|v| v.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                return Err(ArithError::advised(message, f.domain_advice()));
-            }
-            if v.is_infinite() && vals.iter().all(|x| x.is_finite()) {
-                crate::value::number::notes::record(format!(
-                    "{}({}) is beyond the largest float (about 1.8·10^308) and shows as {}",
-                    f.name(),
-                    args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "),
-                    if v > 0.0 { "inf" } else { "-inf" }
-                ));
-            }
-            Number::Float(v)
-        }
-    })
+    };
+    if let Some(v) = exact {
+        return Ok(v);
+    }
+    let vals: Vec<f64> = args.iter().map(Number::to_f64).collect();
+    let v = f.apply(&vals);
+    if v.is_nan() {
+        let message = format!(
+            "{}({}) is not a real number",
+            f.name(),
+            vals.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Err(ArithError::advised(message, f.domain_advice()));
+    }
+    if v.is_infinite() && vals.iter().all(|x| x.is_finite()) {
+        crate::value::number::notes::record(format!(
+            "{}({}) is beyond the largest float (about 1.8·10^308) and shows as {}",
+            f.name(),
+            args.iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if v > 0.0 { "inf" } else { "-inf" }
+        ));
+    }
+    Ok(Number::Float(v))
 }
 
 #[cfg(test)]
@@ -1620,6 +2023,78 @@ mod tests {
             ),
         );
         assert_eq!(f.overlapping_pieces(), vec![(0, 1, 1.0, 2.0)]);
+    }
+
+    #[test]
+    fn every_builtin_is_listed_once_and_looked_up_by_its_names() {
+        let mut names = std::collections::HashSet::new();
+        for &b in Builtin::ALL {
+            let s = b.spec();
+            assert_eq!(b.name(), s.name);
+            assert!(names.insert(s.name), "{} is listed twice", s.name);
+            assert_eq!(Builtin::lookup(s.name), Some((b, s.args.0, s.args.1)));
+            for (alias, _) in s.aliases {
+                assert!(names.insert(alias), "{alias} is listed twice");
+                assert_eq!(Builtin::lookup(alias), Some((b, s.args.0, s.args.1)));
+            }
+        }
+        assert_eq!(names.len(), BUILTINS.len());
+        for (name, b, lo, hi, help) in BUILTINS {
+            assert_eq!(Builtin::lookup(name), Some((*b, *lo, *hi)));
+            assert!(help.starts_with(name), "help of {name}: {help}");
+        }
+        assert_eq!(Builtin::lookup("log").map(|x| x.0), Some(Builtin::Ln));
+        assert_eq!(Builtin::lookup("nonsense"), None);
+    }
+
+    /// Every piecewise-polynomial built-in: well-formed pieces, and its float
+    /// value, exact value and resolved polynomial agree.
+    #[test]
+    fn piecewise_builtins_agree_with_themselves() {
+        for &b in Builtin::ALL {
+            let Shape::Pieces(pieces) = b.spec().shape else {
+                continue;
+            };
+            for p in pieces {
+                assert!(p.from.to_f64() <= p.to.to_f64(), "{}", b.name());
+                assert!(p.from.1 >= 0 && p.to.1 >= 0, "{}", b.name());
+                assert!(p.c.iter().all(|q| q.1 > 0), "{}", b.name());
+            }
+            for k in -12..=12 {
+                let x = Number::ratio(k, 4);
+                let exact = exact_builtin(b, std::slice::from_ref(&x)).unwrap();
+                assert!(exact.is_exact(), "{}({x})", b.name());
+                assert_eq!(b.apply(&[x.to_f64()]), exact.to_f64(), "{}({x})", b.name());
+                // Away from breakpoints, the resolved piece is the same function.
+                let y = (k as f64 + 0.5) / 4.0;
+                let call = FExpr::Call(b, vec![t()]);
+                let smooth = call.resolve(y);
+                assert!(!matches!(smooth, FExpr::Call(..)), "{}", b.name());
+                assert_eq!(smooth.eval(y), b.apply(&[y]), "{}({y})", b.name());
+            }
+            assert!(b.apply(&[f64::NAN]).is_nan(), "{}", b.name());
+        }
+    }
+
+    #[test]
+    fn piecewise_builtins_resolve_as_a_textbook_writes_them() {
+        let fmt = crate::value::number::NumFmt::default();
+        let arg = FExpr::Sub(Box::new(t()), Box::new(k(2)));
+        let at = |b: Builtin, x: f64| {
+            FExpr::Call(b, vec![arg.clone()])
+                .resolve(x)
+                .render("t", Style::Text, &fmt)
+        };
+        assert_eq!(at(Builtin::Tri, 1.5), "1 + t − 2");
+        assert_eq!(at(Builtin::Tri, 2.5), "1 − (t − 2)");
+        assert_eq!(at(Builtin::Tri, 3.5), "0");
+        assert_eq!(at(Builtin::Rect, 2.0), "1");
+        assert_eq!(at(Builtin::Abs, 1.0), "−(t − 2)");
+        assert_eq!(at(Builtin::Abs, 3.0), "t − 2");
+        assert_eq!(at(Builtin::Sign, 1.0), "−1");
+        let u = Function::expr(None, "t", FExpr::Call(Builtin::Step, vec![arg.clone()]));
+        assert_eq!(u.structure().breaks, vec![Number::int(2)]);
+        assert_eq!(u.eval(f64::INFINITY), 1.0);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Polynomials in one variable with [`Number`] coefficients: the pieces of
 //! piecewise-polynomial functions, integrated exactly.
 
-use crate::value::function::{Builtin, FExpr};
+use crate::value::function::FExpr;
 use crate::value::number::{NumFmt, Number};
 
 /// Highest degree handled exactly.
@@ -223,16 +223,9 @@ pub fn from_fexpr(e: &FExpr) -> Option<UniPoly> {
             }
             acc
         }
-        FExpr::Call(
-            Builtin::Abs
-            | Builtin::Step
-            | Builtin::Rect
-            | Builtin::Tri
-            | Builtin::Sign
-            | Builtin::Min
-            | Builtin::Max,
-            _,
-        ) => return None,
+        // A built-in of the variable left after `resolve` (which turns
+        // piecewise built-ins of linear arguments into polynomials) is not a
+        // polynomial; of constants, it is a constant.
         FExpr::Call(..) => UniPoly::constant(e.constant_value()?),
         FExpr::Piecewise(..) | FExpr::Apply(..) => return None,
     })
