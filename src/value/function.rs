@@ -214,7 +214,7 @@ pub struct Domain {
 }
 
 /// What a smooth built-in of a linear argument is in the closed-form class
-/// `Σ c·t^k·exp(α·t)` of `exact(conv(…))` ([`crate::eval::exact`]).
+/// `Σ c·t^k·exp(α·t)` of `exact(conv(…))` (the closed forms of the `eval` layer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Closed {
     Exp,
