@@ -6,7 +6,7 @@ use clap::Parser;
 
 use crate::lesson::LessonSource;
 use crate::render::doc::Format;
-use crate::runner::{self, Io, Outcome};
+use crate::runner::{self, Outcome};
 use crate::session::Session;
 
 #[derive(Parser, Debug)]
@@ -146,18 +146,10 @@ pub fn main() -> i32 {
         }
         (None, Some(code)) => {
             install_interrupt(&session, false);
-            let stdout = std::io::stdout();
-            let stderr = std::io::stderr();
-            let (mut out, mut err) = (stdout.lock(), stderr.lock());
-            let mut io = Io {
-                out: &mut out,
-                err: &mut err,
-                color,
-                echo: false,
-            };
-            let (o, flow) = runner::run_text(&mut session, "-c", code, code, 0, &mut io);
+            let (o, flow) = runner::on_terminal(color, |io| {
+                runner::run_text(&mut session, "-c", code, code, 0, io)
+            });
             if let crate::session::Flow::Lesson(n) = flow {
-                drop((out, err));
                 return runner::status(runner::run_numbered_lesson(&mut session, n, color, false));
             }
             runner::status(o)

@@ -238,6 +238,21 @@ pub fn run_lesson(
     Outcome::Ok
 }
 
+/// Run `f` with stdout and stderr locked as an [`Io`] (no echo); the locks
+/// are released when it returns.
+pub fn on_terminal<R>(color: bool, f: impl FnOnce(&mut Io) -> R) -> R {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+        echo: false,
+    };
+    f(&mut io)
+}
+
 /// Exit status for an outcome.
 pub fn status(o: Outcome) -> i32 {
     match o {
@@ -264,18 +279,10 @@ pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    let mut io = Io {
-        out: &mut out,
-        err: &mut err,
-        color,
-        echo: false,
-    };
-    let (o, flow) = run_text(session, "<stdin>", &text, &text, 0, &mut io);
+    let (o, flow) = on_terminal(color, |io| {
+        run_text(session, "<stdin>", &text, &text, 0, io)
+    });
     if let crate::session::Flow::Lesson(n) = flow {
-        drop((out, err));
         return status(run_numbered_lesson(session, n, color, false));
     }
     status(o)
@@ -337,20 +344,13 @@ fn run_source(
     color: bool,
     interactive: bool,
 ) -> Outcome {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    let mut io = Io {
-        out: &mut out,
-        err: &mut err,
-        color,
-        echo: false,
-    };
-    if is_lesson {
-        run_lesson(session, origin, text, &mut io, interactive)
-    } else {
-        run_text(session, origin, text, text, 0, &mut io).0
-    }
+    on_terminal(color, |io| {
+        if is_lesson {
+            run_lesson(session, origin, text, io, interactive)
+        } else {
+            run_text(session, origin, text, text, 0, io).0
+        }
+    })
 }
 
 /// `lesson N` from the REPL, `-c` or stdin.
