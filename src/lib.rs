@@ -7,6 +7,7 @@
 //! [`session::Session`] is the one entry point the binary, the lessons, the
 //! tests and the benchmarks share.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
@@ -16,6 +17,7 @@ pub mod interrupt;
 pub mod lesson;
 pub mod registry;
 pub mod render;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod runner;
 pub mod session;
