@@ -14,7 +14,8 @@
 //! terminal work in every build.
 //!
 //! All text is drawn with the DejaVu Sans font embedded in the binary, so no
-//! system font or library is needed.
+//! system font or library is needed (on wasm32 plotters measures text with
+//! the browser's fonts instead).
 //!
 //! # Atomic writes
 //!
