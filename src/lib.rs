@@ -6,6 +6,10 @@
 //!
 //! [`session::Session`] is the one entry point the binary, the lessons, the
 //! tests and the benchmarks share.
+//!
+//! Features (both default): `cli`, the terminal front end (the modules `cli`
+//! and `repl`, and the binary); `raster`, PNG and GIF output. Without them the
+//! library builds for `wasm32-unknown-unknown`.
 
 #[cfg(feature = "cli")]
 pub mod cli;
