@@ -14,6 +14,10 @@
 //! shows comes out as [`Event`]s — a [`Doc`] to render in any [`Format`], or
 //! a warning as a [`Diagnostic`]. ARCHITECTURE.md describes the layers.
 //!
+//! Features (both default): `cli`, the terminal front end (the modules `cli`
+//! and `repl`, and the binary); `raster`, PNG and GIF output. Without them the
+//! library builds for `wasm32-unknown-unknown`.
+//!
 //! ```
 //! use convolab::{Event, Format, Session};
 //!
@@ -39,6 +43,7 @@
 //! assert_eq!(table["type"], "steps");
 //! ```
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
@@ -49,6 +54,7 @@ pub mod interrupt;
 pub mod lesson;
 pub mod registry;
 pub mod render;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod runner;
 pub mod session;

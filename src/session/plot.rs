@@ -64,6 +64,7 @@
 //! `{"type":"plot","path":…,"format":"png","width":…,"height":…,"frames":1}`.
 //! Without `to`, `plot` returns the terminal drawing as preformatted text.
 
+use std::path::Path;
 use std::rc::Rc;
 
 use serde_json::json;
@@ -77,9 +78,9 @@ use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, interrupted, Ctx, EvalResult, Interrupt};
 use crate::render::doc::{Block, Doc};
 use crate::render::plot::{
-    format_number, render_terminal, write_file, write_gif_interruptible, CellRect, EndMark, Figure,
-    FileFormat, HeatmapPanel, Layout, Panel, PlotError, Series, SeriesKind, XyPanel, MAX_FRAMES,
-    MAX_HEATMAP_CELLS, MAX_POINTS_PER_SERIES,
+    format_number, raster_support, render_terminal, write_file, write_gif_interruptible, CellRect,
+    EndMark, Figure, FileFormat, HeatmapPanel, Layout, Panel, PlotError, Series, SeriesKind,
+    XyPanel, MAX_FRAMES, MAX_HEATMAP_CELLS, MAX_POINTS_PER_SERIES,
 };
 use crate::session::Session;
 use crate::syntax::ast::{Arg, Command, Expr, ExprKind, Query, StmtKind, StrLit, UnOp};
@@ -133,8 +134,12 @@ pub fn plot(
     options: &[Arg],
     span: Span,
 ) -> EvalResult<Doc> {
-    // A bad file name is reported before anything is computed.
+    // A bad file name, or a format this build cannot write, is reported
+    // before anything is computed.
     let format = to.map(file_format).transpose()?;
+    if let (Some(to), Some(format)) = (to, format) {
+        raster_support(format, Path::new(&to.value)).map_err(|e| plot_error(e, to.span))?;
+    }
     let built = build_plot(session, items, over, options, to.is_some(), span)?;
     match (to, format) {
         (Some(to), Some(format)) => {
@@ -182,6 +187,12 @@ pub fn animate(
             )
         }
     }
+    raster_support(FileFormat::Gif, Path::new(&to.value)).map_err(|e| {
+        Box::new(
+            (*plot_error(e, to.span))
+                .with_hint("single steps can be drawn to SVG: `plot steps … at … to \"x.svg\"`"),
+        )
+    })?;
     let built = build_animation(session, target, over, options, span)?;
     let interrupt = session.interrupt.clone();
     write_gif_interruptible(&built.figures, built.delay_ms, &to.value, || {
@@ -2604,5 +2615,39 @@ impl Builder<'_, '_> {
             ));
         }
         Ok(frames)
+    }
+}
+
+/// A build without the `raster` feature (CI builds with it; these run under
+/// `cargo test --lib --no-default-features`).
+#[cfg(all(test, not(feature = "raster")))]
+mod raster_less_tests {
+    use crate::session::Session;
+
+    #[test]
+    fn png_and_gif_are_refused_with_a_diagnostic_and_svg_still_works() {
+        let mut s = Session::new();
+        s.run_collect("f(t) = { 1 if 0 <= t < 1 }").unwrap();
+        let png = s.run_collect("plot f to \"x.png\"").unwrap_err();
+        assert!(png.message.contains("writes SVG only"), "{}", png.message);
+        assert!(png.message.contains("PNG needs the `raster` feature"));
+        let gif = s
+            .run_collect("animate conv(f, f) to \"x.gif\"")
+            .unwrap_err();
+        assert!(gif.message.contains("GIF needs the `raster` feature"));
+        assert!(gif.hint.as_deref().unwrap_or("").contains(".svg"));
+        assert!(!std::path::Path::new("x.png").exists());
+        assert!(!std::path::Path::new("x.gif").exists());
+        let text = s.run_collect("plot f over -1..2").unwrap();
+        assert!(text[0].contains('f'));
+        let dir = std::env::temp_dir().join(format!("convolab-svg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let svg = dir.join("f.svg");
+        let wrote = s
+            .run_collect(&format!("plot f to \"{}\"", svg.display()))
+            .unwrap();
+        assert!(wrote[0].starts_with("wrote"), "{wrote:?}");
+        assert!(svg.is_file());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

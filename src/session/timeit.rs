@@ -1,6 +1,9 @@
 //! `timeit EXPR`: like IPython's %timeit, medians over repeated runs.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// std's Instant on native; on wasm32 (where std's panics) the browser's clock.
+use web_time::Instant;
 
 use serde_json::json;
 

@@ -6,8 +6,6 @@
 //! end marks, point markers, then the legend and the note, each placed in
 //! the corner of the plot that hides the fewest data.
 
-use std::sync::OnceLock;
-
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -29,8 +27,9 @@ type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoor
 
 /// Registers the embedded DejaVu Sans (regular and bold) as plotters'
 /// `sans-serif`, once per process; later calls return the first result.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn ensure_fonts() -> Result<(), PlotError> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    static REGISTERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         // `InvalidFont` has no Debug: only success matters here.
         let regular =
@@ -45,6 +44,13 @@ pub(crate) fn ensure_fonts() -> Result<(), PlotError> {
     } else {
         Err(PlotError::Font)
     }
+}
+
+/// On wasm32 plotters has no `register_font`: it measures text with the
+/// browser's fonts, and SVG text is drawn by the page's `sans-serif`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn ensure_fonts() -> Result<(), PlotError> {
+    Ok(())
 }
 
 /// Turns a plotters drawing error into ours.

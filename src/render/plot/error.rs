@@ -20,6 +20,14 @@ pub enum PlotError {
         /// How many frames were given.
         frames: usize,
     },
+    /// A PNG or GIF asked of a build without the `raster` feature.
+    #[error("cannot write '{}': this build of convolab writes SVG only ({} needs the `raster` feature); use a file name ending in .svg", path.display(), format.extension().to_ascii_uppercase())]
+    RasterUnsupported {
+        /// The file asked for.
+        path: PathBuf,
+        /// PNG or GIF.
+        format: super::files::FileFormat,
+    },
     /// The directory the file should go into does not exist.
     #[error("cannot write '{}': the directory '{}' does not exist; create it first or choose another path", path.display(), dir.display())]
     NoSuchDirectory {

@@ -1,9 +1,10 @@
-//! Writing figures to PNG, SVG and animated GIF files.
+//! Writing figures to PNG, SVG and animated GIF files: the formats, their
+//! checks and SVG here; the bitmap formats in [`raster`](super::raster)
+//! (only with the `raster` feature, see [`raster_support`]).
 //!
 //! See the module documentation of [`super`] for the atomic-write rule.
 
 use std::fs;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -117,17 +118,13 @@ pub fn write_file<F: AsFrames + ?Sized>(
     Ok(format)
 }
 
-/// Writes a figure as a PNG of `figure.width × figure.height` pixels.
+/// Writes a figure as a PNG of `figure.width × figure.height` pixels (needs
+/// the `raster` feature; see [`raster_support`]).
 pub fn write_png(figure: &Figure, path: impl AsRef<Path>) -> Result<(), PlotError> {
+    let path = path.as_ref();
+    raster_support(FileFormat::Png, path)?;
     figure.validate()?;
-    ensure_fonts()?;
-    let tmp = TempFile::create(path.as_ref(), "png")?;
-    {
-        let root = BitMapBackend::new(&tmp.path, (figure.width, figure.height)).into_drawing_area();
-        draw_figure(&root, figure)?;
-        root.present().map_err(|e| tmp.save_err(e))?;
-    }
-    tmp.persist()
+    raster::write_png(figure, path)
 }
 
 /// Renders a figure as an SVG document in memory.
@@ -173,136 +170,54 @@ pub fn write_gif_interruptible(
     path: impl AsRef<Path>,
     interrupted: impl Fn() -> bool,
 ) -> Result<(), PlotError> {
+    let path = path.as_ref();
+    raster_support(FileFormat::Gif, path)?;
     check_frames(frames, delay_ms)?;
-    ensure_fonts()?;
-    let (w, h) = (frames[0].width, frames[0].height);
-    let tmp = TempFile::create(path.as_ref(), "gif")?;
-    let gif_err = |e: gif::EncodingError| {
-        tmp.io(std::io::Error::other(format!(
-            "writing the GIF failed ({e})"
-        )))
-    };
-    let file = fs::File::create(&tmp.path).map_err(|e| tmp.io(e))?;
-    let mut encoder = gif::Encoder::new(std::io::BufWriter::new(file), w as u16, h as u16, &[])
-        .map_err(gif_err)?;
-    encoder.set_repeat(gif::Repeat::Infinite).map_err(gif_err)?;
-    let mut quantizer = Quantizer::default();
-    let mut rgb = vec![0u8; w as usize * h as usize * 3];
-    for (i, frame) in frames.iter().enumerate() {
-        if interrupted() {
-            return Err(PlotError::Interrupted);
-        }
-        render_rgb(frame, &mut rgb)?;
-        let (indices, palette) = match exact_palette(&rgb) {
-            Some(exact) => exact,
-            None => {
-                if quantizer.global.is_none() {
-                    // Train one palette on this, the middle and the last
-                    // frame, so colours that appear only later (a growing
-                    // result) are in it.
-                    let mut sample = rgb.clone();
-                    let mut other = vec![0u8; rgb.len()];
-                    for j in [(i + frames.len()) / 2, frames.len() - 1] {
-                        if j != i {
-                            render_rgb(&frames[j], &mut other)?;
-                            sample.extend_from_slice(&other);
-                        }
-                    }
-                    quantizer.train(&sample);
-                }
-                quantizer.mapped(&rgb)
-            }
-        };
-        let mut f = gif::Frame::from_palette_pixels(w as u16, h as u16, &indices, &palette, None);
-        f.delay = ((delay_ms + 5) / 10).min(u32::from(u16::MAX)) as u16;
-        encoder.write_frame(&f).map_err(gif_err)?;
+    raster::write_gif(frames, delay_ms, path, interrupted)
+}
+
+/// Whether this build can write `format` to `path`: PNG and GIF are drawn by
+/// plotters' bitmap backend, which is there only with the `raster` feature
+/// (a default feature; not on wasm32). SVG is always written.
+///
+/// This is the one place a raster-less build refuses a format: the writers
+/// call it first, and `plot`/`animate` call it before computing anything.
+pub fn raster_support(format: FileFormat, path: &Path) -> Result<(), PlotError> {
+    support(cfg!(feature = "raster"), format, path)
+}
+
+/// [`raster_support`] for a build with (`raster` true) or without the
+/// bitmap backend, so both answers are tested in either build.
+fn support(raster: bool, format: FileFormat, path: &Path) -> Result<(), PlotError> {
+    match format {
+        FileFormat::Png | FileFormat::Gif if !raster => Err(PlotError::RasterUnsupported {
+            path: path.to_path_buf(),
+            format,
+        }),
+        _ => Ok(()),
     }
-    encoder.into_inner().map_err(|e| tmp.io(e))?;
-    // Check that the trailer arrived (a full disk can cut the file short).
-    if !ends_with_gif_trailer(&tmp.path) {
-        return Err(tmp.io(std::io::Error::other(
-            "the GIF could not be completed (is the disk full?)",
-        )));
-    }
-    tmp.persist()
 }
 
-/// Draws `frame` into an RGB buffer of its size.
-fn render_rgb(frame: &Figure, rgb: &mut [u8]) -> Result<(), PlotError> {
-    let root = BitMapBackend::with_buffer(rgb, (frame.width, frame.height)).into_drawing_area();
-    draw_figure(&root, frame)?;
-    root.present().map_err(render_err)?;
-    Ok(())
-}
+#[cfg(feature = "raster")]
+use super::raster;
 
-fn rgb_key(p: &[u8]) -> u32 {
-    u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2])
-}
+/// Without the `raster` feature there is nothing to rasterise with:
+/// [`raster_support`] has already refused, and these refuse the same way.
+#[cfg(not(feature = "raster"))]
+mod raster {
+    use super::{raster_support, Figure, FileFormat, Path, PlotError};
 
-/// A frame with at most 256 colours as palette indices and its exact
-/// palette; `None` when it has more.
-fn exact_palette(rgb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let mut index: std::collections::HashMap<u32, u8> = std::collections::HashMap::new();
-    let mut palette = Vec::new();
-    let mut indices = Vec::with_capacity(rgb.len() / 3);
-    for p in rgb.chunks_exact(3) {
-        let next = index.len();
-        let i = match index.get(&rgb_key(p)) {
-            Some(&i) => i,
-            None if next < 256 => {
-                palette.extend_from_slice(p);
-                index.insert(rgb_key(p), next as u8);
-                next as u8
-            }
-            None => return None,
-        };
-        indices.push(i);
-    }
-    Some((indices, palette))
-}
-
-/// A 256-colour NeuQuant palette for RGB pixels.
-fn neuquant(rgb: &[u8]) -> (color_quant::NeuQuant, Vec<u8>) {
-    let rgba: Vec<u8> = rgb
-        .chunks_exact(3)
-        .flat_map(|p| [p[0], p[1], p[2], 255])
-        .collect();
-    let nq = color_quant::NeuQuant::new(10, 256, &rgba);
-    let palette = nq.color_map_rgb();
-    (nq, palette)
-}
-
-/// The palette of GIF frames with more than 256 colours (see
-/// [`exact_palette`] for the others): one NeuQuant palette trained once per
-/// animation (quantizing every frame anew was three quarters of the time of
-/// a GIF).
-#[derive(Default)]
-struct Quantizer {
-    global: Option<(color_quant::NeuQuant, Vec<u8>)>,
-    /// Colour → palette index under the global palette.
-    cache: std::collections::HashMap<u32, u8>,
-}
-
-impl Quantizer {
-    fn train(&mut self, rgb: &[u8]) {
-        self.global = Some(neuquant(rgb));
-        self.cache.clear();
+    pub(super) fn write_png(_: &Figure, path: &Path) -> Result<(), PlotError> {
+        raster_support(FileFormat::Png, path)
     }
 
-    /// A frame's pixels as indices into the global palette (trained on
-    /// this frame if it is not yet), and the palette.
-    fn mapped(&mut self, rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let (nq, palette) = self.global.get_or_insert_with(|| neuquant(rgb));
-        let indices = rgb
-            .chunks_exact(3)
-            .map(|p| {
-                *self
-                    .cache
-                    .entry(rgb_key(p))
-                    .or_insert_with(|| nq.index_of(&[p[0], p[1], p[2], 255]) as u8)
-            })
-            .collect();
-        (indices, palette.clone())
+    pub(super) fn write_gif(
+        _: &[Figure],
+        _: u32,
+        path: &Path,
+        _: impl Fn() -> bool,
+    ) -> Result<(), PlotError> {
+        raster_support(FileFormat::Gif, path)
     }
 }
 
@@ -336,21 +251,10 @@ fn check_frames(frames: &[Figure], delay_ms: u32) -> Result<(), PlotError> {
     Ok(())
 }
 
-fn ends_with_gif_trailer(path: &Path) -> bool {
-    let mut last = [0u8; 1];
-    fs::File::open(path)
-        .and_then(|mut f| {
-            f.seek(SeekFrom::End(-1))?;
-            f.read_exact(&mut last)
-        })
-        .is_ok()
-        && last[0] == 0x3B
-}
-
 /// A hidden temporary file next to the target, removed on drop unless
 /// [`TempFile::persist`]ed.
-struct TempFile {
-    path: PathBuf,
+pub(super) struct TempFile {
+    pub(super) path: PathBuf,
     target: PathBuf,
     persisted: bool,
 }
@@ -358,7 +262,7 @@ struct TempFile {
 impl TempFile {
     /// Creates an empty temporary file for `target`, ending in `.ext` (the
     /// bitmap encoder chooses its format by extension).
-    fn create(target: &Path, ext: &str) -> Result<Self, PlotError> {
+    pub(super) fn create(target: &Path, ext: &str) -> Result<Self, PlotError> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -388,26 +292,15 @@ impl TempFile {
     }
 
     /// An I/O error, reported against the target's name.
-    fn io(&self, source: std::io::Error) -> PlotError {
+    pub(super) fn io(&self, source: std::io::Error) -> PlotError {
         PlotError::Io {
             path: self.target.clone(),
             source,
         }
     }
 
-    /// A plotters error while saving the image, reported against the target.
-    /// (plotters does not expose its error's parts, so its text is kept.)
-    fn save_err<E: std::error::Error + Send + Sync>(
-        &self,
-        e: DrawingAreaErrorKind<E>,
-    ) -> PlotError {
-        self.io(std::io::Error::other(format!(
-            "saving the image failed ({e})"
-        )))
-    }
-
     /// Moves the finished file onto the target.
-    fn persist(mut self) -> Result<(), PlotError> {
+    pub(super) fn persist(mut self) -> Result<(), PlotError> {
         fs::rename(&self.path, &self.target).map_err(|source| self.io(source))?;
         self.persisted = true;
         Ok(())
@@ -423,52 +316,70 @@ impl Drop for TempFile {
 }
 
 #[cfg(test)]
-mod quantizer_tests {
+mod tests {
     use super::*;
 
-    fn decode(indices: &[u8], palette: &[u8]) -> Vec<u8> {
-        indices
-            .iter()
-            .flat_map(|&i| palette[3 * i as usize..3 * i as usize + 3].to_vec())
-            .collect()
+    #[test]
+    fn a_build_without_raster_refuses_png_and_gif_and_says_to_use_svg() {
+        for (format, name) in [(FileFormat::Png, "PNG"), (FileFormat::Gif, "GIF")] {
+            let path = Path::new("out/f.x");
+            let err = support(false, format, path).unwrap_err();
+            assert!(
+                matches!(&err, PlotError::RasterUnsupported { path: p, format: f }
+                    if p == path && *f == format),
+                "{err:?}"
+            );
+            let text = err.to_string();
+            assert!(text.contains("'out/f.x'"), "{text}");
+            assert!(text.contains("writes SVG only"), "{text}");
+            assert!(
+                text.contains(&format!("{name} needs the `raster` feature")),
+                "{text}"
+            );
+            assert!(text.contains(".svg"), "{text}");
+        }
+        assert!(support(false, FileFormat::Svg, Path::new("f.svg")).is_ok());
     }
 
     #[test]
-    fn few_colours_are_kept_exactly() {
-        let rgb: Vec<u8> = (0..1000)
-            .flat_map(|i| match i % 3 {
-                0 => [255, 255, 255],
-                1 => [31, 119, 180],
-                _ => [255, 127, 14],
-            })
-            .collect();
-        let (indices, palette) = exact_palette(&rgb).expect("3 colours fit");
-        assert_eq!(palette.len(), 9);
-        assert_eq!(decode(&indices, &palette), rgb);
+    fn a_build_with_raster_writes_every_format() {
+        for format in [FileFormat::Png, FileFormat::Svg, FileFormat::Gif] {
+            assert!(support(true, format, Path::new("f")).is_ok());
+        }
     }
 
     #[test]
-    fn many_colours_share_one_close_palette() {
-        // 4096 colours: a gradient over red and green.
-        let rgb: Vec<u8> = (0..64 * 64)
-            .flat_map(|i| [(i % 64 * 4) as u8, (i / 64 * 4) as u8, 90])
-            .collect();
-        assert!(exact_palette(&rgb).is_none());
-        let mut q = Quantizer::default();
-        let (indices, palette) = q.mapped(&rgb);
-        assert_eq!(palette.len(), 256 * 3);
-        let back = decode(&indices, &palette);
-        let mean_error = back
-            .iter()
-            .zip(&rgb)
-            .map(|(a, b)| f64::from(a.abs_diff(*b)))
-            .sum::<f64>()
-            / rgb.len() as f64;
-        // 4096 colours in 256 cells: about 4 steps of 4 per cell side; a
-        // wrong mapping would be off by tens.
-        assert!(mean_error < 10.0, "mean error {mean_error}");
-        // The next frame reuses the trained palette.
-        let (_, again) = q.mapped(&rgb);
-        assert_eq!(again, palette);
+    fn this_build_answers_by_its_raster_feature() {
+        let png = raster_support(FileFormat::Png, Path::new("f.png"));
+        assert_eq!(png.is_ok(), cfg!(feature = "raster"));
+        assert!(raster_support(FileFormat::Svg, Path::new("f.svg")).is_ok());
+    }
+
+    /// Whatever the build, the writers never panic: they write, or refuse
+    /// with [`PlotError::RasterUnsupported`] and leave no file.
+    #[test]
+    fn the_writers_follow_raster_support() {
+        use crate::render::plot::{Panel, Series, XyPanel};
+        let dir = std::env::temp_dir().join(format!("convolab-raster-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let line = Series::curve("f", vec![vec![(0.0, 0.0), (1.0, 1.0)]]);
+        let fig = Figure::single(
+            "t",
+            Panel::Xy(XyPanel::new("p", "x", "y").with_series(line)),
+        );
+        let (png, gif) = (dir.join("f.png"), dir.join("f.gif"));
+        let wrote_png = write_png(&fig, &png);
+        let wrote_gif = write_gif(std::slice::from_ref(&fig), 100, &gif);
+        for (result, path) in [(wrote_png, &png), (wrote_gif, &gif)] {
+            if cfg!(feature = "raster") {
+                result.unwrap();
+                assert!(path.is_file());
+            } else {
+                assert!(matches!(result, Err(PlotError::RasterUnsupported { .. })));
+                assert!(!path.exists());
+            }
+        }
+        write_svg(&fig, dir.join("f.svg")).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -8,8 +8,14 @@
 //! * any of those chosen by file extension ([`write_file`]),
 //! * Unicode text for a terminal ([`render_terminal`]).
 //!
+//! PNG and GIF need the `raster` feature (a default one; it does not build
+//! on wasm32). Without it they are refused with
+//! [`PlotError::RasterUnsupported`] (see [`raster_support`]); SVG and the
+//! terminal work in every build.
+//!
 //! All text is drawn with the DejaVu Sans font embedded in the binary, so no
-//! system font or library is needed.
+//! system font or library is needed (on wasm32 plotters measures text with
+//! the browser's fonts instead).
 //!
 //! # Atomic writes
 //!
@@ -51,13 +57,15 @@ mod draw;
 mod error;
 mod files;
 pub mod model;
+#[cfg(feature = "raster")]
+mod raster;
 mod scale;
 mod terminal;
 
 pub use error::PlotError;
 pub use files::{
-    render_svg, write_file, write_gif, write_gif_interruptible, write_png, write_svg, AsFrames,
-    FileFormat, DEFAULT_FRAME_DELAY_MS, MAX_FRAMES, MAX_FRAME_DELAY_MS,
+    raster_support, render_svg, write_file, write_gif, write_gif_interruptible, write_png,
+    write_svg, AsFrames, FileFormat, DEFAULT_FRAME_DELAY_MS, MAX_FRAMES, MAX_FRAME_DELAY_MS,
 };
 pub use model::{
     CellRect, EndMark, Figure, HeatmapPanel, Layout, Panel, Series, SeriesKind, XyPanel,
