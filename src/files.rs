@@ -33,13 +33,17 @@ pub struct FileError {
     pub path: String,
     /// What went wrong, naming the path.
     pub message: String,
+    /// The directory the file should go into, when it does not exist.
+    pub missing_dir: Option<String>,
 }
 
 impl FileError {
-    fn new(path: &str, message: impl Into<String>) -> FileError {
+    /// An error about `path`, in words for the user.
+    pub fn new(path: &str, message: impl Into<String>) -> FileError {
         FileError {
             path: path.to_string(),
             message: message.into(),
+            missing_dir: None,
         }
     }
 }
@@ -136,13 +140,16 @@ impl NativeOutput {
             _ => PathBuf::from("."),
         };
         if !dir.is_dir() {
-            return Err(FileError::new(
-                path,
-                format!(
-                    "cannot write '{path}': the directory '{}' does not exist",
-                    dir.display()
-                ),
-            ));
+            return Err(FileError {
+                missing_dir: Some(dir.display().to_string()),
+                ..FileError::new(
+                    path,
+                    format!(
+                        "cannot write '{path}': the directory '{}' does not exist",
+                        dir.display()
+                    ),
+                )
+            });
         }
         let name = target
             .file_name()

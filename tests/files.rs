@@ -49,3 +49,32 @@ fn a_file_the_page_provides_can_be_loaded() {
         e.message
     );
 }
+
+#[test]
+fn plots_and_animations_are_written_to_the_session_files() {
+    let (mut s, files) = memory_session();
+    s.run_collect(
+        "f(t) = { 1 if 0 <= t < 1 }\n\
+         plot f over -1..2 to \"f.svg\"\n\
+         plot f over -1..2 to \"f.png\"\n\
+         animate conv([1, 2, 1], [1, 1]) to \"slide.gif\"",
+    )
+    .expect("plots");
+    assert_eq!(files.paths(), ["f.png", "f.svg", "slide.gif"]);
+    let svg = String::from_utf8(files.get("f.svg").expect("svg")).expect("UTF-8");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    let png = files.get("f.png").expect("png");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let decoded = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .expect("a PNG that decodes");
+    assert!(decoded.info().width > 0 && decoded.info().height > 0);
+    let gif = files.get("slide.gif").expect("gif");
+    assert!(
+        gif.starts_with(b"GIF89a") && gif.ends_with(&[0x3B]),
+        "a complete GIF"
+    );
+    for name in ["f.svg", "f.png", "slide.gif"] {
+        assert!(!std::path::Path::new(name).exists(), "{name} not on disk");
+    }
+}

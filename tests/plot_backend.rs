@@ -415,7 +415,15 @@ fn unwritable_directory_is_a_clear_error() {
     }
     let err = write_png(&stems_figure(), dir.join("x.png")).unwrap_err();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    assert!(matches!(err, PlotError::Io { .. }), "{err}");
+    // The session's files (convolab::files) report the failure, naming the file.
+    assert!(
+        matches!(err, PlotError::Io { .. } | PlotError::File(_)),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("taken.png") || err.to_string().contains("x.png"),
+        "{err}"
+    );
     assert!(err.to_string().contains("x.png"), "{err}");
 }
 
@@ -424,7 +432,15 @@ fn target_that_is_a_directory_leaves_nothing_behind() {
     let dir = out_dir("target_is_dir");
     std::fs::create_dir(dir.join("taken.png")).expect("mkdir");
     let err = write_png(&stems_figure(), dir.join("taken.png")).unwrap_err();
-    assert!(matches!(err, PlotError::Io { .. }), "{err}");
+    // The session's files (convolab::files) report the failure, naming the file.
+    assert!(
+        matches!(err, PlotError::Io { .. } | PlotError::File(_)),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("taken.png") || err.to_string().contains("x.png"),
+        "{err}"
+    );
     assert_eq!(listing(&dir), vec!["taken.png"], "temporary file removed");
 }
 

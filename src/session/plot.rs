@@ -78,7 +78,7 @@ use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, interrupted, Ctx, EvalResult, Interrupt};
 use crate::render::doc::{Block, Doc};
 use crate::render::plot::{
-    format_number, raster_support, render_terminal, write_file, write_gif_interruptible, CellRect,
+    format_number, raster_support, render_terminal, write_file_with, write_gif_with, CellRect,
     EndMark, Figure, FileFormat, HeatmapPanel, Layout, Panel, PlotError, Series, SeriesKind,
     XyPanel, MAX_FRAMES, MAX_HEATMAP_CELLS, MAX_POINTS_PER_SERIES,
 };
@@ -144,7 +144,8 @@ pub fn plot(
     match (to, format) {
         (Some(to), Some(format)) => {
             let fig = &built.figures[0];
-            write_file(fig, &to.value).map_err(|e| plot_error(e, to.span))?;
+            write_file_with(session.files.as_ref(), fig, &to.value)
+                .map_err(|e| plot_error(e, to.span))?;
             Ok(written_doc(to, format, fig, 1, None, &built.notes))
         }
         _ => {
@@ -195,9 +196,13 @@ pub fn animate(
     })?;
     let built = build_animation(session, target, over, options, span)?;
     let interrupt = session.interrupt.clone();
-    write_gif_interruptible(&built.figures, built.delay_ms, &to.value, || {
-        interrupt.is_set()
-    })
+    write_gif_with(
+        session.files.as_ref(),
+        &built.figures,
+        built.delay_ms,
+        &to.value,
+        || interrupt.is_set(),
+    )
     .map_err(|e| plot_error(e, to.span))?;
     let fig = &built.figures[0];
     Ok(written_doc(

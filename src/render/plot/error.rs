@@ -36,6 +36,10 @@ pub enum PlotError {
         /// Its missing directory.
         dir: PathBuf,
     },
+    /// The session's files refused the file or failed to write it (the
+    /// message names the path).
+    #[error("{0}")]
+    File(crate::files::FileError),
     /// Creating, writing or renaming the file failed.
     #[error("cannot write '{}': {source}", path.display())]
     Io {
@@ -143,4 +147,16 @@ pub enum PlotError {
     /// The drawing library failed.
     #[error("drawing the figure failed: {0}")]
     Render(String),
+}
+
+impl From<crate::files::FileError> for PlotError {
+    fn from(e: crate::files::FileError) -> PlotError {
+        match e.missing_dir.clone() {
+            Some(dir) => PlotError::NoSuchDirectory {
+                path: e.path.into(),
+                dir: dir.into(),
+            },
+            None => PlotError::File(e),
+        }
+    }
 }

@@ -4,15 +4,14 @@
 //!
 //! See the module documentation of [`super`] for the atomic-write rule.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::draw::{draw_figure, ensure_fonts, render_err};
 use super::error::PlotError;
 use super::model::Figure;
+use crate::files::{Files, NativeFiles};
 
 /// Most frames one animated GIF may hold.
 pub const MAX_FRAMES: usize = 2000;
@@ -100,14 +99,26 @@ pub fn write_file<F: AsFrames + ?Sized>(
     figures: &F,
     path: impl AsRef<Path>,
 ) -> Result<FileFormat, PlotError> {
+    write_file_with(&NativeFiles, figures, path)
+}
+
+/// [`write_file`] through `files` (the session's files: the file system, or
+/// memory in a browser).
+pub fn write_file_with<F: AsFrames + ?Sized>(
+    files: &dyn Files,
+    figures: &F,
+    path: impl AsRef<Path>,
+) -> Result<FileFormat, PlotError> {
     let path = path.as_ref();
     let format = FileFormat::from_path(path)?;
     let frames = figures.as_frames();
     match (format, frames) {
         (_, []) => return Err(PlotError::NoFrames),
-        (FileFormat::Png, [fig]) => write_png(fig, path)?,
-        (FileFormat::Svg, [fig]) => write_svg(fig, path)?,
-        (FileFormat::Gif, frames) => write_gif(frames, DEFAULT_FRAME_DELAY_MS, path)?,
+        (FileFormat::Png, [fig]) => write_png_with(files, fig, path)?,
+        (FileFormat::Svg, [fig]) => write_svg_with(files, fig, path)?,
+        (FileFormat::Gif, frames) => {
+            write_gif_with(files, frames, DEFAULT_FRAME_DELAY_MS, path, || false)?
+        }
         (FileFormat::Png | FileFormat::Svg, frames) => {
             return Err(PlotError::NeedsAnimation {
                 path: path.to_path_buf(),
@@ -121,10 +132,22 @@ pub fn write_file<F: AsFrames + ?Sized>(
 /// Writes a figure as a PNG of `figure.width × figure.height` pixels (needs
 /// the `raster` feature; see [`raster_support`]).
 pub fn write_png(figure: &Figure, path: impl AsRef<Path>) -> Result<(), PlotError> {
+    write_png_with(&NativeFiles, figure, path)
+}
+
+/// [`write_png`] through `files`.
+pub fn write_png_with(
+    files: &dyn Files,
+    figure: &Figure,
+    path: impl AsRef<Path>,
+) -> Result<(), PlotError> {
     let path = path.as_ref();
     raster_support(FileFormat::Png, path)?;
     figure.validate()?;
-    raster::write_png(figure, path)
+    let name = path_text(path);
+    let mut out = files.create(&name)?;
+    raster::encode_png(figure, &mut out).map_err(|e| e.at(path))?;
+    Ok(out.commit()?)
 }
 
 /// Renders a figure as an SVG document in memory.
@@ -143,10 +166,22 @@ pub fn render_svg(figure: &Figure) -> Result<String, PlotError> {
 
 /// Writes a figure as an SVG image.
 pub fn write_svg(figure: &Figure, path: impl AsRef<Path>) -> Result<(), PlotError> {
+    write_svg_with(&NativeFiles, figure, path)
+}
+
+/// [`write_svg`] through `files`.
+pub fn write_svg_with(
+    files: &dyn Files,
+    figure: &Figure,
+    path: impl AsRef<Path>,
+) -> Result<(), PlotError> {
     let svg = render_svg(figure)?;
-    let tmp = TempFile::create(path.as_ref(), "svg")?;
-    fs::write(&tmp.path, svg).map_err(|source| tmp.io(source))?;
-    tmp.persist()
+    Ok(files.write(&path_text(path.as_ref()), svg.as_bytes())?)
+}
+
+/// A path as the text the session's files take.
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
 }
 
 /// Writes the figures as the frames of an animated GIF that loops forever,
@@ -170,10 +205,24 @@ pub fn write_gif_interruptible(
     path: impl AsRef<Path>,
     interrupted: impl Fn() -> bool,
 ) -> Result<(), PlotError> {
+    write_gif_with(&NativeFiles, frames, delay_ms, path, interrupted)
+}
+
+/// [`write_gif_interruptible`] through `files`: the frames are encoded as
+/// they are drawn, and nothing appears at `path` unless all of them were.
+pub fn write_gif_with(
+    files: &dyn Files,
+    frames: &[Figure],
+    delay_ms: u32,
+    path: impl AsRef<Path>,
+    interrupted: impl Fn() -> bool,
+) -> Result<(), PlotError> {
     let path = path.as_ref();
     raster_support(FileFormat::Gif, path)?;
     check_frames(frames, delay_ms)?;
-    raster::write_gif(frames, delay_ms, path, interrupted)
+    let mut out = files.create(&path_text(path))?;
+    raster::encode_gif(frames, delay_ms, &mut out, interrupted).map_err(|e| e.at(path))?;
+    Ok(out.commit()?)
 }
 
 /// Whether this build can write `format` to `path`: PNG and GIF are drawn by
@@ -205,19 +254,34 @@ use super::raster;
 /// [`raster_support`] has already refused, and these refuse the same way.
 #[cfg(not(feature = "raster"))]
 mod raster {
-    use super::{raster_support, Figure, FileFormat, Path, PlotError};
+    use super::{Figure, FileFormat, PlotError};
 
-    pub(super) fn write_png(_: &Figure, path: &Path) -> Result<(), PlotError> {
-        raster_support(FileFormat::Png, path)
+    /// An encoder's failure; without `raster` there is none to have.
+    pub(super) struct EncodeError(PlotError);
+
+    impl EncodeError {
+        pub(super) fn at(self, _: &std::path::Path) -> PlotError {
+            self.0
+        }
     }
 
-    pub(super) fn write_gif(
+    pub(super) fn encode_png(_: &Figure, _: &mut dyn std::io::Write) -> Result<(), EncodeError> {
+        Err(EncodeError(PlotError::RasterUnsupported {
+            path: std::path::PathBuf::new(),
+            format: FileFormat::Png,
+        }))
+    }
+
+    pub(super) fn encode_gif(
         _: &[Figure],
         _: u32,
-        path: &Path,
+        _: &mut dyn std::io::Write,
         _: impl Fn() -> bool,
-    ) -> Result<(), PlotError> {
-        raster_support(FileFormat::Gif, path)
+    ) -> Result<(), EncodeError> {
+        Err(EncodeError(PlotError::RasterUnsupported {
+            path: std::path::PathBuf::new(),
+            format: FileFormat::Gif,
+        }))
     }
 }
 
@@ -249,70 +313,6 @@ fn check_frames(frames: &[Figure], delay_ms: u32) -> Result<(), PlotError> {
         frame.validate()?;
     }
     Ok(())
-}
-
-/// A hidden temporary file next to the target, removed on drop unless
-/// [`TempFile::persist`]ed.
-pub(super) struct TempFile {
-    pub(super) path: PathBuf,
-    target: PathBuf,
-    persisted: bool,
-}
-
-impl TempFile {
-    /// Creates an empty temporary file for `target`, ending in `.ext` (the
-    /// bitmap encoder chooses its format by extension).
-    pub(super) fn create(target: &Path, ext: &str) -> Result<Self, PlotError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.is_dir() {
-            return Err(PlotError::NoSuchDirectory {
-                path: target.to_path_buf(),
-                dir,
-            });
-        }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "plot".into());
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".{name}.{}-{n}.tmp.{ext}", std::process::id()));
-        fs::File::create_new(&path).map_err(|source| PlotError::Io {
-            path: target.to_path_buf(),
-            source,
-        })?;
-        Ok(TempFile {
-            path,
-            target: target.to_path_buf(),
-            persisted: false,
-        })
-    }
-
-    /// An I/O error, reported against the target's name.
-    pub(super) fn io(&self, source: std::io::Error) -> PlotError {
-        PlotError::Io {
-            path: self.target.clone(),
-            source,
-        }
-    }
-
-    /// Moves the finished file onto the target.
-    pub(super) fn persist(mut self) -> Result<(), PlotError> {
-        fs::rename(&self.path, &self.target).map_err(|source| self.io(source))?;
-        self.persisted = true;
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.persisted {
-            let _ = fs::remove_file(&self.path);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -361,7 +361,7 @@ mod tests {
     fn the_writers_follow_raster_support() {
         use crate::render::plot::{Panel, Series, XyPanel};
         let dir = std::env::temp_dir().join(format!("convolab-raster-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
         let line = Series::curve("f", vec![vec![(0.0, 0.0), (1.0, 1.0)]]);
         let fig = Figure::single(
             "t",
@@ -380,6 +380,6 @@ mod tests {
             }
         }
         write_svg(&fig, dir.join("f.svg")).unwrap();
-        fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -64,8 +64,9 @@ mod terminal;
 
 pub use error::PlotError;
 pub use files::{
-    raster_support, render_svg, write_file, write_gif, write_gif_interruptible, write_png,
-    write_svg, AsFrames, FileFormat, DEFAULT_FRAME_DELAY_MS, MAX_FRAMES, MAX_FRAME_DELAY_MS,
+    raster_support, render_svg, write_file, write_file_with, write_gif, write_gif_interruptible,
+    write_gif_with, write_png, write_png_with, write_svg, write_svg_with, AsFrames, FileFormat,
+    DEFAULT_FRAME_DELAY_MS, MAX_FRAMES, MAX_FRAME_DELAY_MS,
 };
 pub use model::{
     CellRect, EndMark, Figure, HeatmapPanel, Layout, Panel, Series, SeriesKind, XyPanel,

@@ -3,53 +3,84 @@
 //! [`raster_support`](super::raster_support)); the public writers in
 //! [`files`](super::files) check the format and the frames first.
 
-use std::fs;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Write;
 use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::draw::{draw_figure, ensure_fonts, render_err};
 use super::error::PlotError;
-use super::files::TempFile;
 use super::model::Figure;
 
-/// Draws a validated figure into a PNG at `path`.
-pub(super) fn write_png(figure: &Figure, path: &Path) -> Result<(), PlotError> {
-    ensure_fonts()?;
-    let tmp = TempFile::create(path, "png")?;
-    {
-        let root = BitMapBackend::new(&tmp.path, (figure.width, figure.height)).into_drawing_area();
-        draw_figure(&root, figure)?;
-        root.present().map_err(|e| save_err(&tmp, e))?;
-    }
-    tmp.persist()
+/// Why an encoder stopped: a drawing error (or Ctrl-C), or the output
+/// refused a write.
+pub(super) enum EncodeError {
+    Plot(PlotError),
+    Io(std::io::Error),
 }
 
-/// Encodes checked frames (same size, within the limits) as a looping GIF.
-pub(super) fn write_gif(
+impl From<PlotError> for EncodeError {
+    fn from(e: PlotError) -> EncodeError {
+        EncodeError::Plot(e)
+    }
+}
+
+impl EncodeError {
+    /// The error, reported against the file being written.
+    pub(super) fn at(self, path: &Path) -> PlotError {
+        match self {
+            EncodeError::Plot(e) => e,
+            EncodeError::Io(source) => PlotError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        }
+    }
+}
+
+/// Draws a validated figure and encodes it as a PNG into `out`.
+pub(super) fn encode_png(figure: &Figure, out: &mut dyn Write) -> Result<(), EncodeError> {
+    ensure_fonts()?;
+    let (w, h) = (figure.width, figure.height);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    render_rgb(figure, &mut rgb)?;
+    let png_err = |e: png::EncodingError| match e {
+        png::EncodingError::IoError(e) => EncodeError::Io(e),
+        other => EncodeError::Io(std::io::Error::other(format!(
+            "encoding the PNG failed ({other})"
+        ))),
+    };
+    let mut encoder = png::Encoder::new(out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(png_err)?;
+    writer.write_image_data(&rgb).map_err(png_err)?;
+    writer.finish().map_err(png_err)
+}
+
+/// Encodes checked frames (same size, within the limits) as a looping GIF
+/// into `out`, checking `interrupted` before each frame.
+pub(super) fn encode_gif(
     frames: &[Figure],
     delay_ms: u32,
-    path: &Path,
+    out: &mut dyn Write,
     interrupted: impl Fn() -> bool,
-) -> Result<(), PlotError> {
+) -> Result<(), EncodeError> {
     ensure_fonts()?;
     let (w, h) = (frames[0].width, frames[0].height);
-    let tmp = TempFile::create(path, "gif")?;
-    let gif_err = |e: gif::EncodingError| {
-        tmp.io(std::io::Error::other(format!(
-            "writing the GIF failed ({e})"
-        )))
+    let gif_err = |e: gif::EncodingError| match e {
+        gif::EncodingError::Io(e) => EncodeError::Io(e),
+        other => EncodeError::Io(std::io::Error::other(format!(
+            "writing the GIF failed ({other})"
+        ))),
     };
-    let file = fs::File::create(&tmp.path).map_err(|e| tmp.io(e))?;
-    let mut encoder = gif::Encoder::new(std::io::BufWriter::new(file), w as u16, h as u16, &[])
-        .map_err(gif_err)?;
+    let mut encoder = gif::Encoder::new(out, w as u16, h as u16, &[]).map_err(gif_err)?;
     encoder.set_repeat(gif::Repeat::Infinite).map_err(gif_err)?;
     let mut quantizer = Quantizer::default();
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     for (i, frame) in frames.iter().enumerate() {
         if interrupted() {
-            return Err(PlotError::Interrupted);
+            return Err(PlotError::Interrupted.into());
         }
         render_rgb(frame, &mut rgb)?;
         let (indices, palette) = match exact_palette(&rgb) {
@@ -76,14 +107,10 @@ pub(super) fn write_gif(
         f.delay = ((delay_ms + 5) / 10).min(u32::from(u16::MAX)) as u16;
         encoder.write_frame(&f).map_err(gif_err)?;
     }
-    encoder.into_inner().map_err(|e| tmp.io(e))?;
-    // Check that the trailer arrived (a full disk can cut the file short).
-    if !ends_with_gif_trailer(&tmp.path) {
-        return Err(tmp.io(std::io::Error::other(
-            "the GIF could not be completed (is the disk full?)",
-        )));
-    }
-    tmp.persist()
+    // Writes the trailer; a full disk shows up here or when the file is
+    // committed (which syncs it).
+    encoder.into_inner().map_err(EncodeError::Io)?;
+    Ok(())
 }
 
 /// Draws `frame` into an RGB buffer of its size.
@@ -163,28 +190,6 @@ impl Quantizer {
             .collect();
         (indices, palette.clone())
     }
-}
-
-fn ends_with_gif_trailer(path: &Path) -> bool {
-    let mut last = [0u8; 1];
-    fs::File::open(path)
-        .and_then(|mut f| {
-            f.seek(SeekFrom::End(-1))?;
-            f.read_exact(&mut last)
-        })
-        .is_ok()
-        && last[0] == 0x3B
-}
-
-/// A plotters error while saving the image, reported against the target.
-/// (plotters does not expose its error's parts, so its text is kept.)
-fn save_err<E: std::error::Error + Send + Sync>(
-    tmp: &TempFile,
-    e: DrawingAreaErrorKind<E>,
-) -> PlotError {
-    tmp.io(std::io::Error::other(format!(
-        "saving the image failed ({e})"
-    )))
 }
 
 #[cfg(test)]
