@@ -1,4 +1,13 @@
-//! The command line (SPEC §1).
+//! The command line: `convolab` (the REPL on a terminal, otherwise
+//! statements from stdin), `run [--interactive] FILE…`, `-c STATEMENTS`,
+//! `lessons`, `lesson [--interactive] N|NAME`, and the global options
+//! `--format` and `--lessons`, which go before or after the subcommand.
+//! The README's "Command line" section is the user's view of it.
+//!
+//! Exit status: 0 success; 1 a statement failed or a `check` did not hold;
+//! 2 bad command-line usage; 130 interrupted. Results go to stdout, errors
+//! and warnings to stderr, colour only when stderr is a terminal and
+//! `NO_COLOR` is unset.
 
 use std::io::IsTerminal;
 

@@ -1,8 +1,8 @@
 //! The display model every output goes through, and its five renderers.
 //!
 //! A feature describes what it shows as a [`Doc`]: a list of blocks
-//! (headings, prose, equation lines, tables, notes) plus the JSON object of
-//! SPEC §4.4. The renderers below turn a `Doc` into text (comfy-table),
+//! (headings, prose, equation lines, tables, notes) plus its JSON object
+//! (the shapes are in `render::value`). The renderers below turn a `Doc` into text (comfy-table),
 //! Markdown, LaTeX, CSV or JSON; no feature formats its own output, so a new
 //! format is one new function here.
 //!
