@@ -55,7 +55,7 @@ pub const MAX_HEIGHT: usize = 512;
 /// The longest number literal, in characters.
 const MAX_NUMBER_LEN: usize = 10_000;
 
-use crate::registry::{is_reserved, Command as CommandWord, KEYWORDS};
+use crate::registry::{is_reserved, Command as CommandWord, Format, KEYWORDS};
 
 // ---------------------------------------------------------------------------
 // Public entry points
@@ -1179,7 +1179,7 @@ impl<'s> Parser<'s> {
             "format" => {
                 let (rest, name) = self.required(
                     after,
-                    "a format after `format`: text, markdown, latex, csv or json",
+                    &format!("a format after `format`: {}", Format::choices()),
                     |i| self.name(i),
                 )?;
                 cmd(rest, Command::Format { name })
