@@ -323,13 +323,7 @@ fn every_format_and_steps() {
         "steps exact(conv(f, g))",
         "steps exact(corr(f, g))",
     ] {
-        for f in [
-            Format::Text,
-            Format::Markdown,
-            Format::Latex,
-            Format::Csv,
-            Format::Json,
-        ] {
+        for f in Format::ALL {
             s.settings.format = f;
             let out = s
                 .run_collect(q)

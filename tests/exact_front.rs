@@ -519,13 +519,7 @@ fn every_format_renders() {
         "steps exact(conv(f, g))",
         "steps exact(corr(g, f))",
     ] {
-        for fmt in [
-            Format::Text,
-            Format::Markdown,
-            Format::Latex,
-            Format::Csv,
-            Format::Json,
-        ] {
+        for fmt in Format::ALL {
             s.settings.format = fmt;
             let out = s
                 .run_collect(q)

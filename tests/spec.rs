@@ -479,13 +479,7 @@ fn every_format_renders_the_tables() {
         "check corr(a, b) == corr(b, a)",
     ];
     for q in queries {
-        for f in [
-            Format::Text,
-            Format::Markdown,
-            Format::Latex,
-            Format::Csv,
-            Format::Json,
-        ] {
+        for f in Format::ALL {
             s.settings.format = f;
             let out = s
                 .run_collect(q)
