@@ -182,8 +182,6 @@ pub fn main() -> i32 {
     }
 }
 
-/// Statements from stdin (not a terminal).
-
 /// `convolab lessons`: number, file and title of each lesson, and its
 /// one-line summary.
 fn list_lessons(source: &LessonSource) -> i32 {

@@ -238,33 +238,6 @@ pub fn run_lesson(
     Outcome::Ok
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A Ctrl-C that arrived while a statement ran without polling stops
-    /// the run before the next statement, with status 130.
-    #[test]
-    fn a_pending_interrupt_stops_before_the_next_statement() {
-        let mut session = Session::new();
-        session.interrupt.trigger();
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut io = Io {
-            out: &mut out,
-            err: &mut err,
-            color: false,
-            echo: false,
-        };
-        let text = "x = 1\nx + 1";
-        let (outcome, _) = run_text(&mut session, "-c", text, text, 0, &mut io);
-        assert_eq!(outcome, Outcome::Interrupted);
-        assert!(out.is_empty());
-        let err = String::from_utf8(err).unwrap();
-        assert!(err.contains("interrupted (Ctrl-C)"), "{err}");
-        assert!(session.env.get("x").is_none());
-    }
-}
-
 /// Exit status for an outcome.
 pub fn status(o: Outcome) -> i32 {
     match o {
@@ -274,6 +247,7 @@ pub fn status(o: Outcome) -> i32 {
     }
 }
 
+/// Statements from stdin (not a terminal).
 pub fn run_stdin(session: &mut Session, color: bool) -> i32 {
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
@@ -440,5 +414,32 @@ impl Interaction for Terminal {
 
     fn pause(&mut self) -> bool {
         self.ask("(press Enter to continue) ").is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Ctrl-C that arrived while a statement ran without polling stops
+    /// the run before the next statement, with status 130.
+    #[test]
+    fn a_pending_interrupt_stops_before_the_next_statement() {
+        let mut session = Session::new();
+        session.interrupt.trigger();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut io = Io {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+            echo: false,
+        };
+        let text = "x = 1\nx + 1";
+        let (outcome, _) = run_text(&mut session, "-c", text, text, 0, &mut io);
+        assert_eq!(outcome, Outcome::Interrupted);
+        assert!(out.is_empty());
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("interrupted (Ctrl-C)"), "{err}");
+        assert!(session.env.get("x").is_none());
     }
 }
