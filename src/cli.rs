@@ -1,4 +1,13 @@
-//! The command line (SPEC §1).
+//! The command line: `convolab` (the REPL on a terminal, otherwise
+//! statements from stdin), `run [--interactive] FILE…`, `-c STATEMENTS`,
+//! `lessons`, `lesson [--interactive] N|NAME`, and the global options
+//! `--format` and `--lessons`, which go before or after the subcommand.
+//! The README's "Command line" section is the user's view of it.
+//!
+//! Exit status: 0 success; 1 a statement failed or a `check` did not hold;
+//! 2 bad command-line usage; 130 interrupted. Results go to stdout, errors
+//! and warnings to stderr, colour only when stderr is a terminal and
+//! `NO_COLOR` is unset.
 
 use std::io::IsTerminal;
 
@@ -59,8 +68,7 @@ pub enum Sub {
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s)
-        .ok_or_else(|| format!("unknown format '{s}' (choose text, markdown, latex, csv or json)"))
+    Format::parse(s).ok_or_else(|| format!("unknown format '{s}' (choose {})", Format::choices()))
 }
 
 /// Colour on stderr only when it is a terminal and NO_COLOR is unset.
@@ -190,4 +198,34 @@ fn list_lessons(source: &LessonSource) -> i32 {
         }
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn format_option_help_names_every_format() {
+        let cmd = Cli::command();
+        let arg = cmd
+            .get_arguments()
+            .find(|a| a.get_id() == "format")
+            .expect("--format");
+        let help = arg.get_help().expect("help").to_string();
+        for name in Format::names() {
+            assert!(help.contains(name), "--format help misses {name}: {help}");
+        }
+    }
+
+    #[test]
+    fn format_option_takes_names_and_aliases() {
+        assert_eq!(parse_format("LaTeX"), Ok(Format::Latex));
+        assert_eq!(parse_format("md"), Ok(Format::Markdown));
+        let e = parse_format("xml").unwrap_err();
+        assert_eq!(
+            e,
+            "unknown format 'xml' (choose text, markdown, latex, csv or json)"
+        );
+    }
 }

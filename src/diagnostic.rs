@@ -11,6 +11,14 @@
 //!    |     ^^^^ did you mean 'exp'?
 //!    = hint: `help functions` lists the built-ins
 //! ```
+//!
+//! The caret is placed by display columns (`unicode-width`), so it stays
+//! under its span after wide characters (CJK, emoji), which take two
+//! columns, and combining marks, which take none. Tabs in the echoed line
+//! are expanded to stops of 4 columns, and the caret counts them the same
+//! way. The `file:line:column` location counts characters.
+
+use unicode_width::UnicodeWidthStr;
 
 use crate::syntax::span::{line_col, Span};
 use crate::syntax::ParseError;
@@ -166,21 +174,21 @@ impl Diagnostic {
         marks.sort_by_key(|(s, ..)| s.start);
         let mut last_line = 0;
         for (s, label, ch) in marks {
-            let (l, col) = line_col(text, s.start);
-            let line_text = text.lines().nth(l - 1).unwrap_or("");
-            let line_text = truncate_line(line_text);
+            let (l, _) = line_col(text, s.start);
+            let (line_start, line_text) = line_at(text, s.start);
             if l != last_line {
-                out.push_str(&format!("{l:>width$} | {line_text}\n"));
+                let echo = truncate_line(&expand_tabs(line_text));
+                out.push_str(&format!("{l:>width$} | {echo}\n"));
                 last_line = l;
             }
-            let (end_line, end_col) = line_col(text, s.end.max(s.start));
-            let len = if end_line == l {
-                end_col.saturating_sub(col).max(1)
-            } else {
-                line_text.chars().count().saturating_sub(col - 1).max(1)
-            };
+            // Byte offsets within the line; a span that runs past the line
+            // is marked to its end.
+            let from = floor_char_boundary(line_text, s.start - line_start);
+            let to = floor_char_boundary(line_text, s.end.max(s.start) - line_start);
+            let col = columns(&line_text[..from]);
+            let len = columns(&line_text[..to]).saturating_sub(col).max(1);
             let carets: String = std::iter::repeat_n(ch, len.min(200)).collect();
-            let pad = " ".repeat(col.saturating_sub(1).min(1000));
+            let pad = " ".repeat(col.min(1000));
             match label {
                 Some(label) => out.push_str(&format!(
                     "{:width$} | {pad}{carets} {label}\n",
@@ -195,6 +203,56 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Columns between two tab stops in the echoed source line.
+const TAB_STOP: usize = 4;
+
+/// The line containing byte `pos` of `text`, without its line ending, and
+/// the byte offset where it starts.
+fn line_at(text: &str, pos: usize) -> (usize, &str) {
+    let pos = floor_char_boundary(text, pos.min(text.len()));
+    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    let line = &text[start..end];
+    (start, line.strip_suffix('\r').unwrap_or(line))
+}
+
+/// The largest char boundary of `s` at or below `pos` (clamped to `s`).
+fn floor_char_boundary(s: &str, pos: usize) -> usize {
+    let mut pos = pos.min(s.len());
+    while !s.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    pos
+}
+
+/// `line` as the terminal shows it in a diagnostic: each tab becomes the
+/// spaces up to the next stop of [`TAB_STOP`] columns.
+fn expand_tabs(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for (i, part) in line.split('\t').enumerate() {
+        if i > 0 {
+            let col = out.width();
+            out.extend(std::iter::repeat_n(' ', TAB_STOP - col % TAB_STOP));
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// Display columns of the start of a line up to its byte `prefix`: wide
+/// characters (CJK, most emoji) take two, combining marks none, tabs run
+/// to the next stop (as [`expand_tabs`] echoes them).
+fn columns(prefix: &str) -> usize {
+    let mut col = 0;
+    for (i, part) in prefix.split('\t').enumerate() {
+        if i > 0 {
+            col += TAB_STOP - col % TAB_STOP;
+        }
+        col += part.width();
+    }
+    col
 }
 
 fn truncate_line(line: &str) -> String {
@@ -267,6 +325,89 @@ mod tests {
             r,
             "error: unknown function 'expp'\n --> lesson.md:2:5\n  |\n2 | y = expp(1)\n  |     ^^^^ did you mean 'exp'?\n"
         );
+    }
+
+    /// The echoed source line and the caret line of an error at
+    /// `needle` (the first occurrence) in the one-line `text`.
+    #[track_caller]
+    fn caret_at(text: &str, needle: &str) -> (String, String) {
+        let start = text.find(needle).expect("needle in text");
+        let d = Diagnostic::error("e", Some(Span::new(start, start + needle.len())));
+        let r = d.render("<input>", text);
+        let lines: Vec<&str> = r.lines().collect();
+        (lines[3].to_string(), lines[4].to_string())
+    }
+
+    #[test]
+    fn caret_after_a_tab() {
+        // Tabs are expanded to stops of 4 columns, in the echo and under it.
+        assert_eq!(
+            caret_at("\tx = expp(1)", "expp"),
+            ("1 |     x = expp(1)".into(), "  |         ^^^^".into())
+        );
+        assert_eq!(
+            caret_at("x =\texpp(1)", "expp"),
+            ("1 | x = expp(1)".into(), "  |     ^^^^".into())
+        );
+        assert_eq!(
+            caret_at("ab\t\texpp", "expp"),
+            ("1 | ab      expp".into(), "  |         ^^^^".into())
+        );
+    }
+
+    #[test]
+    fn caret_after_wide_characters() {
+        // 日 and 本 take two columns each: seven columns precede `expp`.
+        assert_eq!(
+            caret_at("日本 = expp(1)", "expp"),
+            ("1 | 日本 = expp(1)".into(), "  |        ^^^^".into())
+        );
+    }
+
+    #[test]
+    fn caret_after_an_emoji() {
+        // 🙂 takes two columns: five columns precede `expp`.
+        assert_eq!(
+            caret_at("🙂 = expp(1)", "expp"),
+            ("1 | 🙂 = expp(1)".into(), "  |      ^^^^".into())
+        );
+    }
+
+    #[test]
+    fn caret_under_a_wide_character() {
+        assert_eq!(
+            caret_at("x = 日本 + 1", "日本"),
+            ("1 | x = 日本 + 1".into(), "  |     ^^^^".into())
+        );
+        assert_eq!(
+            caret_at("x = 🙂", "🙂"),
+            ("1 | x = 🙂".into(), "  |     ^^".into())
+        );
+    }
+
+    #[test]
+    fn combining_marks_take_no_column() {
+        // `é` written as e + U+0301 is one column wide.
+        let text = "caf\u{65}\u{301} = expp(1)";
+        assert_eq!(
+            caret_at(text, "expp"),
+            (format!("1 | {text}"), "  |        ^^^^".into())
+        );
+        assert_eq!(
+            caret_at(text, "\u{65}\u{301}"),
+            (format!("1 | {text}"), "  |    ^".into())
+        );
+    }
+
+    #[test]
+    fn caret_to_the_end_of_the_line_counts_columns() {
+        // A span that runs onto the next line is marked to the end of its
+        // first line, in columns.
+        let text = "y = f(日本\n1)";
+        let start = text.find('f').unwrap();
+        let d = Diagnostic::error("e", Some(Span::new(start, text.len())));
+        let r = d.render("<input>", text);
+        assert!(r.contains("1 | y = f(日本\n  |     ^^^^^^\n"), "{r}");
     }
 
     #[test]

@@ -181,4 +181,13 @@ mod tests {
         assert!(help(Some("nonsense")).is_none());
         assert!(help(Some("conventions")).unwrap().contains("half-sample"));
     }
+
+    #[test]
+    fn help_formats_names_every_format() {
+        let text = help(Some("formats")).unwrap();
+        for f in crate::registry::Format::ALL {
+            let s = f.spec();
+            assert!(text.contains(s.name), "`help formats` misses {}", s.name);
+        }
+    }
 }

@@ -1,11 +1,12 @@
 //! The registry: every name the language knows, in one place.
 //!
-//! Commands, operations, keywords, options, constants and help topics are
-//! listed here once. The parser (which words start a command, which names
-//! cannot be redefined), `help`, the REPL's completion, the "did you mean"
-//! suggestions and the evaluator's dispatch all read these tables, so a new
-//! command or operation is one enum variant plus one arm of its `spec`
-//! match — and a forgotten arm does not compile.
+//! Commands, operations, keywords, options, constants, output formats and
+//! help topics are listed here once. The parser (which words start a
+//! command, which names cannot be redefined), `help`, the REPL's completion,
+//! the "did you mean" suggestions, the evaluator's dispatch and the
+//! renderers all read these tables, so a new command, operation or format
+//! is one enum variant plus one arm of its `spec` match — and a forgotten
+//! arm does not compile.
 //!
 //! The math built-ins (`exp`, `rect`, `gauss` …) are described by
 //! [`Builtin::spec`](crate::value::function::Builtin), next to their
@@ -492,8 +493,119 @@ pub const OPTION_WORDS: &[&str] = &[
     "reflect", "nearest", "on", "off",
 ];
 
-/// Output formats, as `format NAME` and `--format NAME` take them.
-pub const FORMATS: [&str; 5] = ["text", "markdown", "latex", "csv", "json"];
+/// An output format of tables and values (`format NAME`, `--format NAME`,
+/// the extension of `export … to "FILE"`). `render::doc` renders a `Doc` in
+/// each; plots have their own file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Markdown,
+    Latex,
+    Csv,
+    Json,
+}
+
+/// What the registry knows about an output format.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatSpec {
+    /// Its name, as `help formats` lists it.
+    pub name: &'static str,
+    /// Other names `format` and `--format` take (`md` for `markdown`).
+    pub aliases: &'static [&'static str],
+    /// The file extensions that pick it for `export`, the usual one first.
+    pub extensions: &'static [&'static str],
+}
+
+impl Format {
+    /// Every output format, the default first.
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Markdown,
+        Format::Latex,
+        Format::Csv,
+        Format::Json,
+    ];
+
+    /// Everything about this format.
+    pub const fn spec(self) -> FormatSpec {
+        match self {
+            Format::Text => FormatSpec {
+                name: "text",
+                aliases: &["txt"],
+                extensions: &["txt"],
+            },
+            Format::Markdown => FormatSpec {
+                name: "markdown",
+                aliases: &["md"],
+                extensions: &["md", "markdown"],
+            },
+            Format::Latex => FormatSpec {
+                name: "latex",
+                aliases: &["tex"],
+                extensions: &["tex"],
+            },
+            Format::Csv => FormatSpec {
+                name: "csv",
+                aliases: &[],
+                extensions: &["csv"],
+            },
+            Format::Json => FormatSpec {
+                name: "json",
+                aliases: &["jsonl"],
+                extensions: &["json", "jsonl"],
+            },
+        }
+    }
+
+    pub const fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// Every format's name, in [`Format::ALL`]'s order.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Format::ALL.into_iter().map(Format::name)
+    }
+
+    /// The names as a hint reads them: `text, markdown, latex, csv or json`.
+    pub fn choices() -> String {
+        let names: Vec<&str> = Format::names().collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.concat(),
+        }
+    }
+
+    /// The format a name or alias names, in any case (`markdown`, `MD`).
+    pub fn parse(word: &str) -> Option<Format> {
+        let word = word.to_ascii_lowercase();
+        Format::ALL.into_iter().find(|f| {
+            let s = f.spec();
+            s.name == word || s.aliases.contains(&word.as_str())
+        })
+    }
+
+    /// The format the extension of `path` names (`c.md`, `c.TEX`).
+    pub fn from_extension(path: &str) -> Option<Format> {
+        let ext = std::path::Path::new(path)
+            .extension()?
+            .to_str()?
+            .to_ascii_lowercase();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.spec().extensions.contains(&ext.as_str()))
+    }
+
+    /// The usual extension of every format, as a hint lists them:
+    /// `.txt .md .tex .csv .json`.
+    pub fn extension_list() -> String {
+        Format::ALL
+            .into_iter()
+            .map(|f| format!(".{}", f.spec().extensions[0]))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
 
 /// Help topics that are not a command, operation or function name.
 pub const HELP_TOPICS: [&str; 8] = [
@@ -538,7 +650,7 @@ pub fn completion_words() -> impl Iterator<Item = &'static str> {
                 .filter(|k| !matches!(*k, "if" | "and" | "or" | "not")),
         )
         .chain(OPTION_WORDS.iter().copied())
-        .chain(FORMATS.iter().copied())
+        .chain(Format::names())
         .chain(CONSTANTS.iter().map(|c| c.0).filter(|c| c.len() > 1))
 }
 
@@ -562,6 +674,44 @@ mod tests {
         }
         assert_eq!(Command::from_word("exit"), Some(Command::Quit));
         assert_eq!(Command::from_word("conv"), None);
+    }
+
+    #[test]
+    fn formats_round_trip_and_words_are_unique() {
+        let mut words = std::collections::HashSet::new();
+        for f in Format::ALL {
+            let s = f.spec();
+            assert_eq!(Format::parse(s.name), Some(f));
+            assert_eq!(Format::parse(&s.name.to_uppercase()), Some(f));
+            assert!(words.insert(s.name), "{}", s.name);
+            for a in s.aliases {
+                assert_eq!(Format::parse(a), Some(f), "{a}");
+                assert!(words.insert(a), "{a} names two formats");
+            }
+            assert!(!s.extensions.is_empty(), "{} has no extension", s.name);
+            for e in s.extensions {
+                assert_eq!(Format::from_extension(&format!("c.{e}")), Some(f), "{e}");
+            }
+        }
+        assert_eq!(Format::parse("yaml"), None);
+        assert_eq!(Format::from_extension("c.docx"), None);
+        assert_eq!(Format::from_extension("c"), None);
+        assert_eq!(Format::from_extension("C.TEX"), Some(Format::Latex));
+        assert_eq!(Format::choices(), "text, markdown, latex, csv or json");
+        assert_eq!(Format::extension_list(), ".txt .md .tex .csv .json");
+    }
+
+    #[test]
+    fn format_and_export_help_name_every_format() {
+        let help = Command::Format.spec().help;
+        for name in Format::names() {
+            assert!(help.contains(name), "`help format` misses {name}: {help}");
+        }
+        let help = Command::Export.spec().help;
+        for f in Format::ALL {
+            let ext = format!(".{}", f.spec().extensions[0]);
+            assert!(help.contains(&ext), "`help export` misses {ext}: {help}");
+        }
     }
 
     #[test]

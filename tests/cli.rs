@@ -1,5 +1,4 @@
-//! The command line of SPEC §1: entry points, formats, exit codes, where
-//! output goes.
+//! The command line: entry points, formats, exit codes, where output goes.
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -3,8 +3,8 @@
 //! with a golden snapshot in `tests/snapshots/`. Every diagnostic names the
 //! problem, points at the input with a caret and says what to do.
 //!
-//! Each case runs in a fresh session after [`PRELUDE`] (the SPEC's
-//! definitions); the snapshot shows the case's own text. Update the
+//! Each case runs in a fresh session after [`PRELUDE`] (the sequences,
+//! functions and matrices of the README's session and the lessons); the snapshot shows the case's own text. Update the
 //! snapshots with `INSTA_UPDATE=always cargo test --test errors`, then read
 //! every changed one.
 

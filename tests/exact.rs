@@ -1,4 +1,4 @@
-//! Closed forms (SPEC §5, issue 5): each example is checked three ways —
+//! Closed forms (`exact(conv(f, g))`): each example is checked three ways —
 //! the returned pieces evaluated, the printed CAS `expr` strings parsed back
 //! as convolab functions, and the numeric engine (which never sees the
 //! closed form) — and they must agree to 1e-12.
@@ -323,13 +323,7 @@ fn every_format_and_steps() {
         "steps exact(conv(f, g))",
         "steps exact(corr(f, g))",
     ] {
-        for f in [
-            Format::Text,
-            Format::Markdown,
-            Format::Latex,
-            Format::Csv,
-            Format::Json,
-        ] {
+        for f in Format::ALL {
             s.settings.format = f;
             let out = s
                 .run_collect(q)

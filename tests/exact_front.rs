@@ -15,8 +15,8 @@ use convolab::Session;
 use serde_json::Value as Json;
 
 // ---------------------------------------------------------------------------
-// A reader for the CAS strings of SPEC §4.4: numbers, the variable, + - * / ^,
-// unary minus, parentheses, exp/sin/cos.
+// A reader for the CAS strings of a function's JSON `expr`: numbers, the
+// variable, + - * / ^, unary minus, parentheses, exp/sin/cos.
 
 struct Reader<'a> {
     s: &'a [u8],
@@ -440,7 +440,8 @@ fn outside_the_class_names_the_piece() {
         ),
     ] {
         // `exact(…)` itself falls back to the numeric result with a warning
-        // (SPEC §5); `steps exact(…)` has no case analysis and says why.
+        // (never a guessed formula); `steps exact(…)` has no case analysis
+        // and says why.
         let mut warnings = Vec::new();
         s.run(call, &mut |ev| {
             if let convolab::session::Event::Warning(d) = ev {
@@ -518,13 +519,7 @@ fn every_format_renders() {
         "steps exact(conv(f, g))",
         "steps exact(corr(g, f))",
     ] {
-        for fmt in [
-            Format::Text,
-            Format::Markdown,
-            Format::Latex,
-            Format::Csv,
-            Format::Json,
-        ] {
+        for fmt in Format::ALL {
             s.settings.format = fmt;
             let out = s
                 .run_collect(q)

@@ -1,4 +1,5 @@
-//! SPEC §2.1–2.2: every definition example parses, evaluates and `show`s;
+//! Definitions (numbers, sequences with their origins, matrices, letters,
+//! piecewise functions): every example parses, evaluates and `show`s;
 //! values come out right in all five formats.
 
 use convolab::render::doc::Format;
@@ -200,7 +201,7 @@ fn same_results_from_dash_c_stdin_and_run() {
     assert!(String::from_utf8_lossy(&c.stdout).contains("1.625"));
 }
 
-/// SPEC §8 numerical honesty: an inf or NaN in a table comes with a note
+/// Numerical honesty: an inf or NaN in a table comes with a note
 /// saying where it came from, in text and in JSON, and the overflow itself
 /// is reported as a warning on the statement that caused it.
 #[test]

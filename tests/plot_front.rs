@@ -31,8 +31,8 @@ fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
-/// The session of SPEC §2 and §4: rect, the triangle, the c[n] example, the
-/// letter matrices.
+/// The definitions the examples use: rect, the triangle, the c[n] example,
+/// the letter matrices.
 fn session() -> Session {
     let mut s = Session::new();
     s.run_collect(
@@ -573,7 +573,7 @@ fn discrete_steps_show_flip_shift_products() {
 #[test]
 fn two_d_steps_show_the_window_and_kernel() {
     let mut s = session();
-    // The letter example: corr does not flip, conv does (SPEC §4.3).
+    // The letter example: corr does not flip, conv does.
     let built = build(&mut s, "plot steps corr(I, K, mode=valid) at (0, 0)");
     let fig = &built.figures[0];
     assert!(
@@ -856,7 +856,7 @@ fn interrupted_animation_leaves_no_file() {
 fn spec_examples_and_combinations() {
     let dir = out_dir("spec");
     let mut s = session();
-    // SPEC §2.4: `plot conv(a, b) to "c.svg"` is a stem plot of c[n].
+    // `plot conv(a, b) to "c.svg"` is a stem plot of c[n].
     let path = dir.join("c.svg");
     run(&mut s, &format!("plot conv(a, b) to {}", quoted(&path)));
     assert!(tags_balance(&std::fs::read_to_string(&path).expect("svg")));

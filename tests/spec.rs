@@ -1,5 +1,7 @@
-//! The examples of SPEC.md as acceptance tests, through the library's
-//! `Session` (the same entry point the binary uses).
+//! The acceptance tests of convolab's contract: the examples of the
+//! project's specification, run through the library's `Session` (the same
+//! entry point the binary uses). They must keep working; each test's name
+//! or comment says what it checks.
 //!
 //! Reference values marked "numpy/scipy" were computed once with numpy 2 /
 //! scipy 1.16 and pasted here; "PyTorch semantics" values were computed with
@@ -88,8 +90,11 @@ fn literals_are_exact_rationals() {
     assert_eq!(j["exact"], "13/8");
 }
 
+/// The worked example a = [1, 0.5, 1, 1], b = [1, 0.5, 0.25]: the values
+/// c = [1, 1, 1.5, 1.625, 0.75, 0.25], one step row per n = 0…5 with every
+/// term (`zeros=on` adds the zero-padded ones), and the same rows in JSON.
 #[test]
-fn section_4_1_the_worked_c_n_example() {
+fn the_worked_c_n_example() {
     let mut s = session();
     text(&mut s, AB);
     assert_eq!(text(&mut s, "conv(a, b)"), "[1, 1, 1.5, 1.625, 0.75, 0.25]");
@@ -202,8 +207,11 @@ fn exact_and_symbolic_entries_stay_exact() {
     );
 }
 
+/// The textbook letter matrices: `corr` does not flip the kernel
+/// (a·w + b·x + e·y + f·z), `conv` does (a·z + b·y + e·x + f·w), and `steps`
+/// shows each output's window.
 #[test]
-fn section_4_3_the_letter_example() {
+fn the_letter_example() {
     let mut s = session();
     text(
         &mut s,
@@ -366,8 +374,10 @@ fn circular_and_transposed() {
 
 const FG: &str = "f(t) = { 1 if 0 <= t < 1 }\ng(t) = { t if 0 <= t < 1; 2 - t if 1 <= t <= 2 }";
 
+/// rect on [0, 1) and the triangle g at t = 0.3: one overlap interval
+/// [0, 0.3], the integrand 1·(0.3 − τ), the total 0.045, in text and JSON.
 #[test]
-fn section_4_2_continuous_steps_at_one_t() {
+fn continuous_steps_at_one_t() {
     let mut s = session();
     text(&mut s, FG);
     let t = text(&mut s, "steps conv(f, g) at 0.3");
@@ -469,13 +479,7 @@ fn every_format_renders_the_tables() {
         "check corr(a, b) == corr(b, a)",
     ];
     for q in queries {
-        for f in [
-            Format::Text,
-            Format::Markdown,
-            Format::Latex,
-            Format::Csv,
-            Format::Json,
-        ] {
+        for f in Format::ALL {
             s.settings.format = f;
             let out = s
                 .run_collect(q)

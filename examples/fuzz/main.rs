@@ -9,9 +9,10 @@
 //! `--profile fuzz` instead of `--release` adds overflow checks and debug
 //! assertions (as in `cargo test`), so an integer overflow is a panic too.
 //!
-//! Inputs come from `fuzz/corpus/` (statements from the tests, lessons and
-//! SPEC), from a generator that knows the language, and from byte and token
-//! mutations of both. An input whose outcome (the first error message,
+//! Inputs come from `fuzz/corpus/` (statements from the tests, including
+//! the acceptance examples of `tests/spec.rs`, and from the lessons), from a
+//! generator that knows the language, and from byte and token mutations of
+//! both. An input whose outcome (the first error message,
 //! numbers removed) has not been seen before joins the in-memory corpus: a
 //! cheap stand-in for coverage feedback.
 //!

@@ -28,15 +28,6 @@ use convolab::runner::render_diagnostic;
 use convolab::session::Event;
 use convolab::Session;
 
-/// Every output format, in the order the eval target runs them.
-pub const FORMATS: [Format; 5] = [
-    Format::Text,
-    Format::Markdown,
-    Format::Latex,
-    Format::Csv,
-    Format::Json,
-];
-
 /// The stack the parser must fit in (a spawned thread's default).
 pub const PARSER_STACK: usize = 2 << 20;
 /// The stack evaluation runs on: the binary's main thread has 8 MiB.
@@ -238,7 +229,7 @@ pub fn eval_target(text: &str, budget: Duration) -> Result<EvalReport, Failure> 
         .name("eval".into())
         .stack_size(EVAL_STACK)
         .spawn(move || {
-            for format in FORMATS {
+            for format in Format::ALL {
                 let r = catch_unwind(AssertUnwindSafe(|| run_one(&owned, format, &flag)))
                     .unwrap_or_else(|_| Err(Failure::Panic(take_panic())));
                 let stop = r.is_err() || flag.is_set();
@@ -249,7 +240,7 @@ pub fn eval_target(text: &str, budget: Duration) -> Result<EvalReport, Failure> 
         })
         .expect("spawn the eval thread");
     let mut last = EvalReport::default();
-    for format in FORMATS {
+    for format in Format::ALL {
         let started = Instant::now();
         match rx.recv_timeout(budget) {
             Ok(Ok(r)) => last = r,

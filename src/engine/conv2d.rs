@@ -123,9 +123,9 @@ pub struct Conv2dOptions {
 
 impl Conv2dOptions {
     /// PyTorch's `conv2d` options: `mode = valid` (PyTorch pads only by its
-    /// `padding`), zero boundary. The SPEC's `shape conv(A, K, stride=2,
-    /// padding=1, dilation=2)` example, ⌊(5 + 2·1 − 2·(3−1) − 1)/2⌋ + 1 = 2,
-    /// uses these.
+    /// `padding`), zero boundary. `shape conv(A, K, stride=2, padding=1,
+    /// dilation=2)` on a 5×5 input, ⌊(5 + 2·1 − 2·(3−1) − 1)/2⌋ + 1 = 2,
+    /// uses these (`help shape`).
     pub fn pytorch(stride: (i64, i64), padding: (i64, i64), dilation: (i64, i64)) -> Self {
         Conv2dOptions {
             mode: Mode::Valid,
@@ -1217,7 +1217,8 @@ mod tests {
         s.format(&NumFmt::default())
     }
 
-    /// SPEC §4.3: I = [a, b, c, d; e, f, g, h; i, j, k, l], K = [w, x; y, z].
+    /// The textbook letter example (lesson 6): I = [a, b, c, d; e, f, g, h;
+    /// i, j, k, l], K = [w, x; y, z]; corr does not flip K, conv does.
     #[test]
     fn letter_example() {
         let i = sym("a b c d e f g h i j k l", 3, 4);
@@ -1369,7 +1370,7 @@ mod tests {
         }
     }
 
-    /// SPEC §2.4: `shape conv(A, K, stride=2, padding=1, dilation=2)` on 5×5:
+    /// `shape conv(A, K, stride=2, padding=1, dilation=2)` on 5×5:
     /// ⌊(5 + 2·1 − 2·(3−1) − 1)/2⌋ + 1 = 2.
     #[test]
     fn shape_derivation_is_data() {

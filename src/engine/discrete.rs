@@ -1361,7 +1361,7 @@ mod tests {
         }
     }
 
-    // --- SPEC §4.1: a = [1, 0.5, 1, 1], b = [1, 0.5, 0.25] -------------------
+    // --- the worked c[n] example: a = [1, 0.5, 1, 1], b = [1, 0.5, 0.25] -----
 
     #[test]
     fn spec_example_values_are_exact() {
@@ -1470,7 +1470,8 @@ mod tests {
 
     /// x = [3, -1, 2, 5, -4, 1, 0, 2] from -1; `y` from `y_start`.
     /// Values: `scipy.signal.convolve(x, y, mode)` and
-    /// `scipy.signal.correlate(x, y, mode)` (scipy 1.17.1); starts from SPEC §3.
+    /// `scipy.signal.correlate(x, y, mode)` (scipy 1.17.1). scipy has no
+    /// start index: the starts follow the index origin of the module doc.
     #[test]
     fn reference_1d_modes_odd_and_even_kernels() {
         let x = qs(&[3, -1, 2, 5, -4, 1, 0, 2]);

@@ -1,5 +1,6 @@
 //! Exact closed-form convolution and correlation of piecewise exponential
-//! polynomials (SPEC §5): `exact(conv(f, g))`.
+//! polynomials: `exact(conv(f, g))` when every piece of f and g is a sum of
+//! terms `c·t^k·exp(α·t)` (α real or complex), plus Dirac deltas.
 //!
 //! A [`PwExpPoly`] is a function that is an [`ExpPoly`] on each of finitely
 //! many intervals and zero elsewhere, plus optional Dirac deltas.
@@ -14,10 +15,11 @@
 //! [`PwExpPoly::sub`], [`PwExpPoly::mul`], [`PwExpPoly::scale`],
 //! [`PwExpPoly::shift`], [`PwExpPoly::flip`] (so `exp(-t)*u(t)` is the
 //! product of two functions). Output: [`PwExpPoly::text_lines`],
-//! [`PwExpPoly::latex`], [`PwExpPoly::piece_rows`] (SPEC §4.4 JSON).
+//! [`PwExpPoly::latex`], [`PwExpPoly::piece_rows`] (the pieces of a
+//! function's JSON).
 //!
 //! # Conventions
-//! * **Definitions** (SPEC §3): `conv(f, g)(t) = ∫ f(τ)·g(t−τ) dτ`,
+//! * **Definitions** (as in `help conventions`): `conv(f, g)(t) = ∫ f(τ)·g(t−τ) dτ`,
 //!   `corr(f, g)(t) = ∫ f(t+τ)·g(τ) dτ = conv(f, flip(g))(t)`. The trace of a
 //!   correlation integrates over `τ' = t + τ`, i.e. shows `∫ f(τ)·g(τ − t) dτ`.
 //! * **Interval ends.** A piece has its own `lo_closed` / `hi_closed`; an
@@ -269,8 +271,8 @@ pub struct PwExpPoly {
     pub deltas: Vec<Delta>,
 }
 
-/// One piece as the JSON shape of SPEC §4.4 wants it: `from`/`to` are
-/// `None` for an unbounded end, `expr` is a CAS string.
+/// One piece as a function's JSON shows it: `from`/`to` are `None` (JSON
+/// `null`) for an unbounded end, `expr` is a CAS string.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PieceRow {
     pub from: Option<Number>,
@@ -1760,7 +1762,7 @@ mod tests {
         pw(vec![Piece::closed_open(n(0), n(1), c(1))])
     }
 
-    /// t on [0, 1), 2 − t on [1, 2]: SPEC §2.2's g.
+    /// t on [0, 1), 2 − t on [1, 2]: the triangle g of the README's session.
     fn tri() -> PwExpPoly {
         pw(vec![
             Piece::closed_open(n(0), n(1), t()),

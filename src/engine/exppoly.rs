@@ -976,7 +976,8 @@ impl ExpPolyN<1> {
         self.render([var], Style::Text, fmt)
     }
 
-    /// CAS string (SPEC §4.4): `t^2/2`, `2 - t`, `exp(-t) - exp(-2*t)`.
+    /// CAS string, the `expr` of a function's JSON pieces (`^`, `*`,
+    /// `exp()`, the variable's own name): `t^2/2`, `2 - t`, `exp(-t) - exp(-2*t)`.
     pub fn cas(&self, var: &str, fmt: &NumFmt) -> String {
         self.render([var], Style::Cas, fmt)
     }

@@ -1,5 +1,11 @@
 //! Functions of a real variable: `conv(f, g)` as a function, `integrate`,
 //! `sample`, `riemann`, `converge`, `is_pdf`, `is_causal`.
+//!
+//! # Conventions
+//! * `sample(f, h)[n] = f(n·h)`, with the function's own value at a jump
+//!   (`u(0) = 1`).
+//! * `riemann(conv(f, g), h)[n] = h·Σ_m f(m·h)·g((n−m)·h)`: the factor h
+//!   makes it approximate the integral, and index n stands for t = n·h.
 
 use std::any::Any;
 use std::rc::Rc;

@@ -1,7 +1,7 @@
 //! The discrete operations as the user calls them: `conv`/`corr` of
 //! sequences and matrices (and the hand-off to the continuous engine for
 //! functions), `cconv`, `dft`/`idft`, `conv_transpose`, `conv_matrix`,
-//! `shape`, and the step tables of SPEC §4.1 and §4.3.
+//! `shape`, and the step tables of discrete and 2D convolutions.
 //!
 //! Storage decides the engine: float sequences take the float engine (direct
 //! or overlap-add FFT, whichever is cheaper); exact and symbolic sequences

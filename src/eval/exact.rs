@@ -1,5 +1,5 @@
 //! `exact(conv(f, g))`: the convolution as a piecewise closed form, the way a
-//! textbook writes it (SPEC §5), on top of [`crate::engine::exact`].
+//! textbook writes it, on top of [`crate::engine::exact`].
 //!
 //! A user's function is cut into its smooth pieces (the same cut the numeric
 //! engine uses); each piece's formula is translated into a sum of terms
@@ -670,9 +670,10 @@ pub(crate) fn no_closed_form<T>(
 
 /// `exact(conv(f, g))`: the closed form as a function.
 ///
-/// Outside the class (SPEC §5) it says which piece is outside, as a
-/// warning, and falls back to the numeric convolution: the value is still
-/// right, only the formula is missing; a formula is never guessed.
+/// Outside the class (sums of `c·t^k·exp(α·t)` and deltas) it says which
+/// piece is outside, as a warning, and falls back to the numeric
+/// convolution: the value is still right, only the formula is missing; a
+/// formula is never guessed.
 pub fn exact_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
     let a = Args::check("exact", args, span, 1, 1, &[])?;
     let (cf, var) = match closed_form_arg(ctx, a.positional[0]) {

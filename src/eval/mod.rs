@@ -3,6 +3,15 @@
 //! The evaluator resolves names, applies arithmetic with the language's
 //! rules (exact rationals, sequences aligned by index, functions composed),
 //! and hands convolutions to the pure engines in `crate::engine`.
+//!
+//! # Conventions
+//! * **Letters in literals.** Inside a `[ … ]` literal a bare name is a
+//!   symbol unless it names a user-defined scalar, whose value is used (with
+//!   a warning when the literal also has letters). So the textbook's `e` in
+//!   `[a, b, c, d; e, f, g, h]` is a letter, not 2.718…; `exp(1)` is the
+//!   number. Outside literals an unknown name is an error.
+//! * **Numbers.** Literals are exact rationals; `exact off` turns them into
+//!   floats as they are read ([`Ctx::exactness`]).
 
 pub mod calls;
 pub mod compile;
@@ -259,7 +268,7 @@ impl<'a> Ctx<'a> {
         if let Some(v) = self.env.value(name) {
             if in_literal {
                 // Inside a literal only user-defined scalars keep their value;
-                // any other name is a letter (SPEC §2.1).
+                // any other name is a letter (see the module doc).
                 return Ok(match v {
                     Value::Scalar(_) | Value::Estimate(_) => v.clone(),
                     _ => Value::Scalar(Scalar::symbol(name)),
@@ -330,8 +339,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// A literal that mixes letters with the name of a defined scalar: the
-    /// scalar's value is used (SPEC §2.1), which surprises when the letter
-    /// was meant (`h = 0.25` then `[e, f, g, h]`). Say so.
+    /// scalar's value is used (see the module doc), which surprises when the
+    /// letter was meant (`h = 0.25` then `[e, f, g, h]`). Say so.
     fn warn_scalars_among_letters<'e>(
         &mut self,
         items: impl Iterator<Item = &'e Expr>,

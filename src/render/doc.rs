@@ -1,10 +1,11 @@
 //! The display model every output goes through, and its five renderers.
 //!
 //! A feature describes what it shows as a [`Doc`]: a list of blocks
-//! (headings, prose, equation lines, tables, notes) plus the JSON object of
-//! SPEC §4.4. The renderers below turn a `Doc` into text (comfy-table),
-//! Markdown, LaTeX, CSV or JSON; no feature formats its own output, so a new
-//! format is one new function here.
+//! (headings, prose, equation lines, tables, notes) plus its JSON object
+//! (the shapes are in `render::value`). The renderers below turn a `Doc`
+//! into text (comfy-table), Markdown, LaTeX, CSV or JSON; no feature formats
+//! its own output, so a new format is one [`Format`] in the registry and one
+//! new function here.
 //!
 //! Equation lines and table cells marked as math use the same Unicode
 //! notation as the text output (`·`, `−`, `τ`, `≤`, `∞`); the LaTeX renderer
@@ -12,53 +13,9 @@
 
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table as ComfyTable};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Markdown,
-    Latex,
-    Csv,
-    Json,
-}
-
-impl Format {
-    pub const NAMES: &'static [&'static str] = &["text", "markdown", "latex", "csv", "json"];
-
-    pub fn parse(name: &str) -> Option<Format> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "text" | "txt" => Format::Text,
-            "markdown" | "md" => Format::Markdown,
-            "latex" | "tex" => Format::Latex,
-            "csv" => Format::Csv,
-            "json" | "jsonl" => Format::Json,
-            _ => return None,
-        })
-    }
-
-    /// The format a file extension names (`.md`, `.tex`, `.csv`, `.json`, `.txt`).
-    pub fn from_extension(path: &str) -> Option<Format> {
-        let ext = std::path::Path::new(path).extension()?.to_str()?;
-        match ext.to_ascii_lowercase().as_str() {
-            "md" | "markdown" => Some(Format::Markdown),
-            "tex" => Some(Format::Latex),
-            "csv" => Some(Format::Csv),
-            "json" | "jsonl" => Some(Format::Json),
-            "txt" => Some(Format::Text),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Markdown => "markdown",
-            Format::Latex => "latex",
-            Format::Csv => "csv",
-            Format::Json => "json",
-        }
-    }
-}
+/// The output formats are listed in the registry (names, aliases, file
+/// extensions); each has a renderer here, chosen in [`Doc::render`].
+pub use crate::registry::Format;
 
 /// Something to display: blocks for the human formats, and its JSON object.
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@ use crate::value::number::{NumFmt, Number};
 
 impl ClosedForm {
     /// `show h`: one line per interval, the continuity report, and the
-    /// SPEC §4.4 JSON with CAS-readable pieces.
+    /// function's JSON with CAS-readable pieces.
     pub fn doc(&self, name: &str, var: &str, fmt: &NumFmt) -> Doc {
         let mut lines = self.result.text_lines(var, fmt);
         let lead = format!("{name}({var}) = ");

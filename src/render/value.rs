@@ -1,4 +1,20 @@
-//! Values as [`Doc`]s: the text a student reads and the JSON of SPEC §4.4.
+//! Values as [`Doc`]s: the text a student reads and the JSON a program reads.
+//!
+//! # JSON
+//! `--format json` prints one object per displayed value, one per line,
+//! tagged by `"type"`. A float that is not finite is the string `"inf"`,
+//! `"-inf"` or `"NaN"`.
+//! * `number`: `value`, plus `exact` (`"13/8"`) when rational, or `error`
+//!   for an estimate (an integral).
+//! * `sequence`: `start`, `values` (symbolic entries as strings), plus
+//!   `exact` texts when a value such as `1/3` has no exact decimal.
+//! * `matrix`: `shape`, `rows`.
+//! * `function`: `name`, `var`, `exact`, `pieces` of `{from, to,
+//!   closed_from, closed_to, expr}`: an unbounded end is `null`, the
+//!   function is zero outside its pieces, and `expr` uses `^`, `*`, `exp()`,
+//!   `sin()`, `cos()` and the function's own variable, so a CAS reads it back.
+//!
+//! Commands build their own objects (`steps`, `check`, `table`, `shape`, …).
 
 use serde_json::{json, Value as Json};
 

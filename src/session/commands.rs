@@ -416,7 +416,10 @@ fn command(
                 return err_hint(
                     name.span,
                     format!("unknown format '{}'", name.name),
-                    format!("choose one of: {}", Format::NAMES.join(", ")),
+                    format!(
+                        "choose one of: {}",
+                        Format::names().collect::<Vec<_>>().join(", ")
+                    ),
                 )
             }
         },
@@ -440,7 +443,10 @@ fn command(
                         format!("cannot tell the format of '{}'", to.value),
                         Some(to.span),
                     )
-                    .with_hint("use one of the extensions .md .tex .csv .json .txt"),
+                    .with_hint(format!(
+                        "use one of the extensions {}",
+                        Format::extension_list()
+                    )),
                 )
             })?;
             notes::take_nonfinite_note();

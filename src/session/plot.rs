@@ -9,8 +9,8 @@
 //!   gives a hollow dot at (0, 0) and a filled one at (0, 1)). Point masses
 //!   (`delta`) are drawn as stems of their weight. Where a function is NaN or
 //!   infinite the curve has a gap, and the result says so in a note.
-//!   All functions of one `plot` share one panel with a legend (the SPEC's
-//!   `plot f, g over -1..3`); `overlay=off` gives each its own panel.
+//!   All functions of one `plot` share one panel with a legend
+//!   (`plot f, g over -1..3`); `overlay=off` gives each its own panel.
 //! * **Sequences** are stem plots on their own index axis (`[3, -1, 2] from -1`
 //!   starts at n = −1). Each gets its own panel, side by side;
 //!   `overlay=on` draws them all in one panel.

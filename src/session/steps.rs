@@ -146,7 +146,8 @@ fn factor(s: &str) -> String {
     }
 }
 
-/// `steps conv(f, g) at t` (SPEC §4.2).
+/// `steps conv(f, g) at t`: flip, shift, overlap intervals, each piece's
+/// integral and error, the total.
 pub fn continuous_steps(
     c: &crate::eval::continuous::ConvFn,
     t: &Number,

@@ -112,7 +112,8 @@
 //!   `=` (`shape = 3` defines `shape`) nor directly by `(` or `[` (`exact(h)`
 //!   is a call). Anywhere else they are ordinary names; `on`, `off`, `valid`,
 //!   `same`, `full`, `zero`, `wrap` … are always ordinary names.
-//! * The built-in operations of SPEC §2.3 ([`parser::OPERATIONS`]: `conv`,
+//! * The reserved operations (`help operations`,
+//!   [`registry::is_reserved`](crate::registry::is_reserved): `conv`,
 //!   `corr`, `sample` …) cannot head a function definition: `conv(a, b) = 3`
 //!   is an `InvalidDefinition` error ("only a name, `f(t)` or `y[n]` can be
 //!   defined"), not a new function. Elementary functions (`exp`, `rect`, `u` …)

@@ -55,7 +55,7 @@ pub const MAX_HEIGHT: usize = 512;
 /// The longest number literal, in characters.
 const MAX_NUMBER_LEN: usize = 10_000;
 
-use crate::registry::{is_reserved, Command as CommandWord, KEYWORDS};
+use crate::registry::{is_reserved, Command as CommandWord, Format, KEYWORDS};
 
 // ---------------------------------------------------------------------------
 // Public entry points
@@ -1179,7 +1179,7 @@ impl<'s> Parser<'s> {
             "format" => {
                 let (rest, name) = self.required(
                     after,
-                    "a format after `format`: text, markdown, latex, csv or json",
+                    &format!("a format after `format`: {}", Format::choices()),
                     |i| self.name(i),
                 )?;
                 cmd(rest, Command::Format { name })
@@ -2703,10 +2703,10 @@ mod tests {
         stmts.iter().map(stmt_sx).collect()
     }
 
-    // --- SPEC §2.1 ------------------------------------------------------------
+    // --- definitions: numbers, sequences, origins, matrices, literals ----------
 
     #[test]
-    fn spec_2_1_numbers_sequences_matrices() {
+    fn numbers_sequences_matrices() {
         let src = r#"
 h = 0.25                          # scalar
 a = [1, 0.5, 1, 1]                # sequence; first sample at n = 0
@@ -2768,10 +2768,10 @@ K = [w, x; y, z]
         expr_as("-1..3", "(.. (neg 1) 3)");
     }
 
-    // --- SPEC §2.2 ------------------------------------------------------------
+    // --- definitions: functions, pieces, conditions ---------------------------
 
     #[test]
-    fn spec_2_2_functions() {
+    fn function_definitions() {
         let src = r#"
 f(t) = { 1 if 0 <= t < 1 }                       # zero elsewhere
 g(t) = { t if 0 <= t < 1; 2 - t if 1 <= t <= 2 }  # triangle, peak 1 at t = 1
@@ -2846,10 +2846,10 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
         );
     }
 
-    // --- SPEC §2.3 ------------------------------------------------------------
+    // --- operations: calls, named options, indexing, arithmetic ---------------
 
     #[test]
-    fn spec_2_3_operations() {
+    fn operation_forms() {
         let cases = [
             ("conv(a, b)", "(call conv a b)"),
             ("corr(a, b)", "(call corr a b)"),
@@ -2925,10 +2925,10 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
         assert_eq!(args.iter().filter(|a| a.name.is_some()).count(), 5);
     }
 
-    // --- SPEC §2.4 ------------------------------------------------------------
+    // --- commands: steps, shape, check, plot, export, settings ----------------
 
     #[test]
-    fn spec_2_4_commands() {
+    fn command_forms() {
         let cases = [
             ("steps conv(a, b)", "(steps (call conv a b))"),
             ("steps conv(a, b) at 3", "(steps (call conv a b) at 3)"),
@@ -3088,10 +3088,10 @@ k(t) = exp(-t^2 / (2*s^2)) / (s*sqrt(2*pi))      # may use defined scalars and f
         );
     }
 
-    // --- SPEC §4 ---------------------------------------------------------------
+    // --- the worked examples: c[n], the letter matrices, steps at t -----------
 
     #[test]
-    fn spec_4_examples() {
+    fn worked_examples() {
         let src =
             "a = [1, 0.5, 1, 1]; b = [1, 0.5, 0.25]\nsteps conv(a, b)\nsteps conv(a, b) zeros=on\n\
                    steps conv(f, g) at 0.3\n\
