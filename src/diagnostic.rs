@@ -24,8 +24,11 @@ use crate::syntax::span::{line_col, Span};
 use crate::syntax::ParseError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How serious a diagnostic is.
 pub enum Severity {
+    /// Stops the statement.
     Error,
+    /// Worth knowing; the statement goes on.
     Warning,
 }
 
@@ -43,9 +46,13 @@ pub enum Kind {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// An error or warning: a message, where it is, and advice.
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// What kind of problem (an interrupted run exits with status 130).
     pub kind: Kind,
+    /// What went wrong, in one sentence.
     pub message: String,
     /// Where the problem is; `None` for errors about the whole input.
     pub span: Option<Span>,
@@ -91,6 +98,7 @@ impl Diagnostic {
         d
     }
 
+    /// An error at `span` (or about the whole input).
     pub fn error(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -103,6 +111,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning at `span` (or about the whole input).
     pub fn warning(message: impl Into<String>, span: Option<Span>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -111,16 +120,19 @@ impl Diagnostic {
         }
     }
 
+    /// The text printed after the carets.
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
         self
     }
 
+    /// Advice, printed on its own line.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Another place worth pointing at, with its label.
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.related.push((span, label.into()));
         self

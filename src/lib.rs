@@ -2,7 +2,7 @@
 //!
 //! It takes what a textbook writes — sequences with an origin, matrices,
 //! piecewise functions, symbolic letters — computes their convolutions and
-//! correlations, and shows every step: each term of each c[n], each overlap
+//! correlations, and shows every step: each term of each `c[n]`, each overlap
 //! interval and its integral, the 2D window, the Toeplitz matrix.
 //!
 //! ```text
@@ -43,23 +43,42 @@
 //! assert_eq!(table["type"], "steps");
 //! ```
 
+#![warn(missing_docs)]
+
+// The public API is the session and what it hands out: `session`, `render`
+// (Doc, Format, Figure), `diagnostic`, `files` and `registry`, documented
+// in full. The other modules are the engine's insides: public only so the
+// project's own integration tests, benchmarks and fuzzer can reach them,
+// hidden from the documentation, and not a stable API.
+
+#[doc(hidden)]
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
+#[doc(hidden)]
 pub mod engine;
+#[doc(hidden)]
 pub mod eval;
 pub mod files;
+#[doc(hidden)]
 pub mod help;
+#[doc(hidden)]
 pub mod interrupt;
+#[doc(hidden)]
 pub mod lesson;
 pub mod registry;
 pub mod render;
+#[doc(hidden)]
 #[cfg(feature = "cli")]
 pub mod repl;
+#[doc(hidden)]
 pub mod runner;
 pub mod session;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod trace;
+#[doc(hidden)]
 pub mod value;
 
 pub use diagnostic::Diagnostic;

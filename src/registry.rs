@@ -499,10 +499,15 @@ pub const OPTION_WORDS: &[&str] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Format {
     #[default]
+    /// Plain text with Unicode tables (the default).
     Text,
+    /// Markdown, with `$…$` math.
     Markdown,
+    /// LaTeX.
     Latex,
+    /// CSV (data only).
     Csv,
+    /// JSON Lines: one object per displayed value.
     Json,
 }
 
@@ -558,6 +563,7 @@ impl Format {
         }
     }
 
+    /// The name `format NAME` and `--format NAME` take.
     pub const fn name(self) -> &'static str {
         self.spec().name
     }

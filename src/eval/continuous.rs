@@ -669,7 +669,7 @@ pub fn riemann_inputs(
     ))
 }
 
-/// h·Σ_m f(mh)·g(t − mh) for any t (equal to riemann(…)[n] at t = n·h).
+/// h·Σ_m f(mh)·g(t − mh) for any t (equal to `riemann(…)[n]` at t = n·h).
 /// `None` when the terms never end: the overlap of the supports is unbounded.
 pub fn riemann_at(c: &ConvFn, h: f64, t: f64) -> Option<f64> {
     let (flo, fhi) = c.f.support();

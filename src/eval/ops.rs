@@ -145,7 +145,7 @@ pub fn shift(v: Value, k: &Value, span: Span, kspan: Span) -> EvalResult<Value> 
     }
 }
 
-/// as_poly(x): Σ x[n]·x^n as a symbolic polynomial in the letter x.
+/// as_poly(x): `Σ x[n]·x^n` as a symbolic polynomial in the letter x.
 pub fn as_poly(v: Value, span: Span) -> EvalResult<Value> {
     let Value::Sequence(s) = v else {
         return err(

@@ -20,7 +20,9 @@ pub use crate::registry::Format;
 /// Something to display: blocks for the human formats, and its JSON object.
 #[derive(Clone, Debug)]
 pub struct Doc {
+    /// What the human formats show, in order.
     pub blocks: Vec<Block>,
+    /// The JSON object of the `json` format.
     pub json: serde_json::Value,
     /// The verdict of a `check`, when this is one: a failed check fails a
     /// lesson or script run.
@@ -28,11 +30,15 @@ pub struct Doc {
 }
 
 #[derive(Clone, Debug)]
+/// One part of a [`Doc`].
 pub enum Block {
+    /// A heading.
     Heading(String),
+    /// A paragraph of prose.
     Para(String),
     /// Equation lines, e.g. `c[3] = 0.5·0.25 + 1·0.5 + 1·1 = 1.625`.
     Math(Vec<String>),
+    /// A table.
     Table(Table),
     /// A remark under a table (shortening, accuracy, conventions).
     Note(String),
@@ -45,14 +51,19 @@ pub enum Block {
     /// environment): `lines` in text, Markdown and CSV, `latex` (math-mode
     /// source, set in `\[ … \]`) in LaTeX.
     Formula {
+        /// The formula in the text notation, one line each.
         lines: Vec<String>,
+        /// Its LaTeX (math mode).
         latex: String,
     },
 }
 
 #[derive(Clone, Debug, Default)]
+/// A table: a header and rows of cells, with how each column is set.
 pub struct Table {
+    /// Column titles.
     pub header: Vec<String>,
+    /// Rows of cells, one per column.
     pub rows: Vec<Vec<String>>,
     /// Per column: typeset as math in LaTeX.
     pub math: Vec<bool>,
@@ -61,6 +72,7 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with these column titles and no rows; every column is math.
     pub fn new(header: &[&str]) -> Table {
         let n = header.len();
         Table {
@@ -71,6 +83,7 @@ impl Table {
         }
     }
 
+    /// Right-align these columns (numbers).
     pub fn right_align(mut self, cols: &[usize]) -> Table {
         for &c in cols {
             if c < self.right.len() {
@@ -80,6 +93,7 @@ impl Table {
         self
     }
 
+    /// Set these columns as text, not math, in LaTeX.
     pub fn text_columns(mut self, cols: &[usize]) -> Table {
         for &c in cols {
             if c < self.math.len() {
@@ -89,12 +103,14 @@ impl Table {
         self
     }
 
+    /// Add a row.
     pub fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
 }
 
 impl Doc {
+    /// A document with this JSON and no blocks yet.
     pub fn new(json: serde_json::Value) -> Doc {
         Doc {
             blocks: Vec::new(),
@@ -111,15 +127,18 @@ impl Doc {
         }
     }
 
+    /// The document with `block` added at the end.
     pub fn with(mut self, block: Block) -> Doc {
         self.blocks.push(block);
         self
     }
 
+    /// Add `block` at the end.
     pub fn push(&mut self, block: Block) {
         self.blocks.push(block);
     }
 
+    /// The document in `format`.
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Text => render_text(self),

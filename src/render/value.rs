@@ -44,6 +44,7 @@ pub fn json_f64(x: f64) -> Json {
     }
 }
 
+/// A scalar as JSON: a number, or the expression as text.
 pub fn json_scalar(s: &Scalar, fmt: &NumFmt) -> Json {
     match s {
         Scalar::Num(n) => json_f64(n.to_f64()),
@@ -51,6 +52,7 @@ pub fn json_scalar(s: &Scalar, fmt: &NumFmt) -> Json {
     }
 }
 
+/// A number as its JSON object (`value`, and `exact` for rationals).
 pub fn number_json(n: &Number) -> Json {
     let mut obj = json!({"type": "number", "value": json_f64(n.to_f64())});
     if let Some(e) = n.exact_text() {
@@ -103,6 +105,7 @@ pub fn sequence_text(s: &Sequence, fmt: &NumFmt) -> (String, Option<String>) {
     (text, note)
 }
 
+/// A complex number as text: `a + bi`.
 pub fn complex_text(z: num_complex::Complex64, fmt: &NumFmt) -> String {
     let re = crate::value::number::format_float(clean(z.re, z.norm()), fmt.precision);
     let im = clean(z.im, z.norm());
@@ -164,6 +167,7 @@ pub fn value_doc(v: &Value, fmt: &NumFmt) -> Doc {
     }
 }
 
+/// A sequence as its JSON object (`start`, `values`, `exact`).
 pub fn sequence_json(s: &Sequence, fmt: &NumFmt) -> Json {
     let values: Vec<Json> = match &s.elems {
         Elems::Float(v) => v.iter().map(|x| json_f64(*x)).collect(),
@@ -220,6 +224,7 @@ fn sequence_doc(s: &Sequence, fmt: &NumFmt) -> Doc {
     doc
 }
 
+/// A matrix as rows of cell texts.
 pub fn matrix_cells(m: &Matrix, fmt: &NumFmt) -> Vec<Vec<String>> {
     (0..m.rows)
         .map(|r| {
@@ -236,6 +241,7 @@ pub fn matrix_cells(m: &Matrix, fmt: &NumFmt) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A matrix as its JSON object (`rows`).
 pub fn matrix_json(m: &Matrix, fmt: &NumFmt) -> Json {
     let rows: Vec<Json> = (0..m.rows)
         .map(|r| {
@@ -291,16 +297,25 @@ fn matrix_doc(m: &Matrix, fmt: &NumFmt) -> Doc {
 /// its breakpoints, merging neighbours with the same formula, zero pieces
 /// left out.
 pub struct PieceView {
+    /// Lower end (may be −∞).
     pub lo: f64,
+    /// Upper end (may be ∞).
     pub hi: f64,
+    /// The lower end as shown (exact when known).
     pub lo_text: String,
+    /// The upper end as shown.
     pub hi_text: String,
+    /// The lower end belongs to the piece.
     pub closed_lo: bool,
+    /// The upper end belongs to the piece.
     pub closed_hi: bool,
+    /// The expression as shown.
     pub text: String,
+    /// The expression as a CAS reads it (`t^2/2`).
     pub cas: String,
 }
 
+/// The pieces of a piecewise function as shown, when it is one.
 pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
     let FnBody::Expr(e) = &f.body else {
         return None;
@@ -365,6 +380,7 @@ pub fn function_pieces(f: &Function, fmt: &NumFmt) -> Option<Vec<PieceView>> {
     Some(out)
 }
 
+/// A piece's interval as text: `0 ≤ t < 1`.
 pub fn interval_text(p: &PieceView, var: &str) -> String {
     match (p.lo.is_finite(), p.hi.is_finite()) {
         (false, false) => "all t".replace('t', var),
@@ -388,6 +404,7 @@ pub fn interval_text(p: &PieceView, var: &str) -> String {
     }
 }
 
+/// The pieces as JSON (`from`, `to`, `expr` readable by a CAS).
 pub fn pieces_json(pieces: &[PieceView]) -> Json {
     Json::Array(
         pieces
@@ -405,6 +422,7 @@ pub fn pieces_json(pieces: &[PieceView]) -> Json {
     )
 }
 
+/// A function as shown by `show` and by typing its name.
 pub fn function_doc(f: &Function, fmt: &NumFmt) -> Doc {
     let name = f
         .name

@@ -20,10 +20,13 @@ use crate::value::Value;
 
 /// What happened, for the caller: the Doc to show, and whether input ended.
 pub struct ExerciseOutcome {
+    /// What to show.
     pub doc: Doc,
+    /// The student's input ended (end of file) during the exercise.
     pub input_ended: bool,
 }
 
+/// `exercise "prompt" = answer`: ask, check, hint, then show the answer.
 pub fn exercise(
     session: &mut Session,
     prompt: &StrLit,

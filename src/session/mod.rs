@@ -24,7 +24,9 @@ use crate::value::number::NumFmt;
 /// Output settings (`format`, `precision`, `exact on/off`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
+    /// How results are printed.
     pub format: Format,
+    /// How numbers are printed (precision, exact or float).
     pub num: NumFmt,
 }
 
@@ -49,7 +51,9 @@ pub enum Event {
 /// Whether to go on after a statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
+    /// Run the next statement.
     Continue,
+    /// `quit`: stop.
     Quit,
     /// `lesson N` in the REPL: the caller runs that lesson file.
     Lesson(usize),
@@ -65,9 +69,13 @@ pub trait Interaction {
     fn pause(&mut self) -> bool;
 }
 
+/// Defined names, output settings and the Ctrl-C flag: the state statements run in.
 pub struct Session {
+    /// The defined names.
     pub env: Env,
+    /// Output settings.
     pub settings: Settings,
+    /// Ctrl-C: set it to stop the running statement.
     pub interrupt: Interrupt,
     /// Set during `run --interactive`: exercises ask, `pause` waits.
     pub interaction: Option<Box<dyn Interaction>>,
@@ -83,6 +91,7 @@ impl Default for Session {
 }
 
 impl Session {
+    /// A session with nothing defined and default settings.
     pub fn new() -> Session {
         Session {
             env: Env::default(),

@@ -21,7 +21,7 @@
 //!   together with the result curve up to t and a marker at (t, (f ∗ g)(t)).
 //!   For `corr` the moving factor is f(t + τ), which is not flipped (panel 2
 //!   says so).
-//! * **`steps conv(a, b) at n`** is four panels on the index axis: a[m]; the
+//! * **`steps conv(a, b) at n`** is four panels on the index axis: `a[m]`; the
 //!   kernel flipped and shifted, b[n − m] (for corr shifted only, b[m − n]);
 //!   the products with their sum; and the result so far with a marker at n.
 //! * **`steps conv(A, K) at (i, j)`** is four heatmaps: the input (padded as

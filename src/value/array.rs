@@ -229,7 +229,7 @@ impl BinaryOp {
     }
 }
 
-/// A sequence x[n], zero outside `start .. start + len`.
+/// A sequence `x[n]`, zero outside `start .. start + len`.
 #[derive(Clone, Debug)]
 pub struct Sequence {
     pub start: i64,
