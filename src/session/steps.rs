@@ -342,27 +342,26 @@ pub fn continuous_steps(
     let mut mass_lines = Vec::new();
     let mut masses_json = Vec::new();
     for m in &step.masses {
-        let line = if m.in_fixed {
-            format!(
-                "{fixed_name} has a point mass {} at τ = {}: it picks {}{moving_name}({}) = {}",
-                num_text(&m.weight, fmt),
-                num_text(&m.at, fmt),
-                weight_factor(&m.weight, fmt),
-                format_float(m.arg, fmt.precision),
-                format_float(m.value, fmt.precision)
+        // A mass of the fixed factor sits at a τ; one of the moving factor
+        // at a value of its own argument.
+        let (owner, other, at) = if m.in_fixed {
+            (
+                &fixed_name,
+                &moving_name,
+                format!("τ = {}", num_text(&m.at, fmt)),
             )
         } else {
-            format!(
-                "{moving_name} has a point mass {} at {}: it picks {}{fixed_name}({}) = {}",
-                num_text(&m.weight, fmt),
-                num_text(&m.at, fmt),
-                weight_factor(&m.weight, fmt),
-                format_float(m.arg, fmt.precision),
-                format_float(m.value, fmt.precision)
-            )
+            (&moving_name, &fixed_name, num_text(&m.at, fmt))
         };
+        let line = format!(
+            "{owner} has a point mass {} at {at}: it picks {}{other}({}) = {}",
+            num_text(&m.weight, fmt),
+            weight_factor(&m.weight, fmt),
+            format_float(m.arg, fmt.precision),
+            format_float(m.value, fmt.precision)
+        );
         masses_json.push(json!({
-            "in": if m.in_fixed { fixed_name.clone() } else { moving_name.clone() },
+            "in": owner,
             "at": json_f64(m.at.to_f64()),
             "weight": json_f64(m.weight.to_f64()),
             "reads": json_f64(m.arg),
