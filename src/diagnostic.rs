@@ -43,6 +43,9 @@ pub enum Kind {
     Eval,
     /// Ctrl-C stopped the statement.
     Interrupted,
+    /// `exact(…)` found no closed form (an input is outside the class); the
+    /// numeric convolution may still work.
+    NoClosedForm,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -245,7 +245,22 @@ pub fn closed_form_of(f: &Function) -> Option<Rc<ClosedForm>> {
 }
 
 /// The closed form of `op(f, g)`, or why there is none (naming the piece).
-pub fn try_closed_form(op: Op, f: &Rc<Function>, g: &Rc<Function>) -> Result<ClosedForm, String> {
+/// Why a convolution of two functions has no closed form.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ClosedFormError {
+    /// An input is outside the class: the text names its piece and why.
+    #[error("{0}")]
+    Outside(String),
+    /// The exact engine refused (too many terms, …) or was interrupted.
+    #[error(transparent)]
+    Engine(#[from] ex::ExactError),
+}
+
+pub fn try_closed_form(
+    op: Op,
+    f: &Rc<Function>,
+    g: &Rc<Function>,
+) -> Result<ClosedForm, ClosedFormError> {
     closed_form_with(op, f, g, &|| false)
 }
 
@@ -256,14 +271,10 @@ pub(crate) fn closed_form_with(
     f: &Rc<Function>,
     g: &Rc<Function>,
     interrupted: &dyn Fn() -> bool,
-) -> Result<ClosedForm, String> {
-    let fp = to_pw(f, "f")?;
-    let gp = to_pw(g, "g")?;
-    let eop = match op {
-        Op::Conv => ex::Op::Conv,
-        Op::Corr => ex::Op::Corr,
-    };
-    let (result, trace) = ex::convolve(&fp, &gp, eop, interrupted).map_err(|e| e.to_string())?;
+) -> Result<ClosedForm, ClosedFormError> {
+    let fp = to_pw(f, "f").map_err(ClosedFormError::Outside)?;
+    let gp = to_pw(g, "g").map_err(ClosedFormError::Outside)?;
+    let (result, trace) = ex::convolve(&fp, &gp, op, interrupted)?;
     Ok(ClosedForm {
         fast: result.pieces.iter().map(FastPiece::new).collect(),
         op,
@@ -615,6 +626,9 @@ pub(crate) fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<(Rc<ClosedFo
                 let interrupt = ctx.interrupt;
                 return match closed_form_with(op, f, g, &|| interrupt.is_set()) {
                     Ok(cf) => Ok((Rc::new(cf), f.var.clone())),
+                    Err(ClosedFormError::Engine(ex::ExactError::Interrupted)) => {
+                        Err(Box::new(crate::eval::interrupted(a.span)))
+                    }
                     Err(_) if interrupt.is_set() => Err(Box::new(crate::eval::interrupted(a.span))),
                     Err(why) => no_closed_form(a.span, why, op, f, g),
                 };
@@ -654,7 +668,7 @@ pub(crate) fn closed_form_arg(ctx: &mut Ctx, a: &Arg) -> EvalResult<(Rc<ClosedFo
 /// and `conv(f, g)` — which integrates numerically — is one word away.)
 pub(crate) fn no_closed_form<T>(
     span: Span,
-    why: String,
+    why: ClosedFormError,
     op: Op,
     f: &Rc<Function>,
     g: &Rc<Function>,
@@ -665,7 +679,10 @@ pub(crate) fn no_closed_form<T>(
         Ok(_) => format!("{call} is still computed numerically: use it without exact(…)"),
         Err(e) => format!("{call} cannot be computed numerically either: {e}"),
     };
-    err_hint(span, format!("no closed form: {why}"), hint)
+    let mut d = crate::diagnostic::Diagnostic::error(format!("no closed form: {why}"), Some(span))
+        .with_hint(hint);
+    d.kind = crate::diagnostic::Kind::NoClosedForm;
+    Err(Box::new(d))
 }
 
 /// `exact(conv(f, g))`: the closed form as a function.
@@ -678,7 +695,7 @@ pub fn exact_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> 
     let a = Args::check("exact", args, span, 1, 1, &[])?;
     let (cf, var) = match closed_form_arg(ctx, a.positional[0]) {
         Ok(x) => x,
-        Err(d) if d.message.starts_with("no closed form") && !ctx.interrupt.is_set() => {
+        Err(d) if d.kind == crate::diagnostic::Kind::NoClosedForm && !ctx.interrupt.is_set() => {
             // When the numeric side cannot do it either, the closed-form
             // error is the better explanation.
             let Ok(v) = ctx.eval(&a.positional[0].value) else {
