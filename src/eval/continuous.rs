@@ -235,8 +235,75 @@ pub(crate) fn interrupt_fn<'a>(ctx: &'a Ctx<'a>) -> impl Fn() -> bool + 'a {
 }
 
 /// ∫ f over [a, b] (default: its support), split at its breakpoints.
-pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estimate, String> {
-    let p = cont::prepare(f).map_err(|e| e.to_string())?;
+/// Why `∫ f` over a range has no value.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum IntegralError {
+    /// The function could not be cut into smooth pieces.
+    #[error("{0}")]
+    Structure(#[from] ContError),
+    /// Ctrl-C.
+    #[error("interrupted (Ctrl-C)")]
+    Interrupted,
+    /// A nonzero polynomial piece on an unbounded interval.
+    #[error("∫ {name} diverges: it is a nonzero polynomial on an unbounded interval")]
+    PolynomialTail { name: String },
+    /// The integrator saw the integral diverge.
+    #[error("∫ {name} diverges on ({lo}, {hi})")]
+    Diverges {
+        name: String,
+        lo: String,
+        hi: String,
+    },
+    /// The integrand overflows far out on an unbounded range.
+    #[error("∫ {name} diverges on ({lo}, {hi}): it grows without bound (it overflows at {at})")]
+    Unbounded {
+        name: String,
+        lo: String,
+        hi: String,
+        at: String,
+    },
+    /// The integrand is not finite at a point inside the range.
+    #[error("{name} is not finite at {at} (inside the integration range)")]
+    NotFinite { name: String, at: String },
+}
+
+impl IntegralError {
+    /// Advice for the user, where there is one.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            IntegralError::PolynomialTail { .. }
+            | IntegralError::Diverges { .. }
+            | IntegralError::Unbounded { .. } => Some(
+                "the area has no finite value there: integrate over a finite range, e.g. integrate(f, 0, 10)",
+            ),
+            IntegralError::NotFinite { .. } => Some(
+                "the integral does not exist across that point: integrate over a range that avoids it, or up to it from one side",
+            ),
+            IntegralError::Structure(_) | IntegralError::Interrupted => None,
+        }
+    }
+
+    /// The error as a diagnostic at `span`.
+    pub fn at(self, span: Span) -> Box<crate::diagnostic::Diagnostic> {
+        if self == IntegralError::Interrupted {
+            return Box::new(crate::eval::interrupted(span));
+        }
+        let hint = self.hint();
+        let d = crate::diagnostic::Diagnostic::error(self.to_string(), Some(span));
+        Box::new(match hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        })
+    }
+}
+
+pub fn integrate_fn(
+    ctx: &Ctx,
+    f: &Rc<Function>,
+    a: f64,
+    b: f64,
+) -> Result<Estimate, IntegralError> {
+    let p = cont::prepare(f)?;
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
     let sign = if a <= b { 1.0 } else { -1.0 };
     let mut total = 0.0;
@@ -251,10 +318,9 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
         }
         if let Some(poly) = &piece.poly {
             if !(l.is_finite() && h.is_finite()) {
-                return Err(format!(
-                    "∫ {} diverges: it is a nonzero polynomial on an unbounded interval",
-                    f.display_name()
-                ));
+                return Err(IntegralError::PolynomialTail {
+                    name: f.display_name(),
+                });
             }
             let v = poly
                 .integrate(&Number::Float(l), &Number::Float(h))
@@ -267,32 +333,29 @@ pub fn integrate_fn(ctx: &Ctx, f: &Rc<Function>, a: f64, b: f64) -> Result<Estim
         let r = quad::integrate(&mut g, l, h, &[], &QuadOptions::default(), &interrupt);
         match r.status {
             QuadStatus::Converged => {}
-            QuadStatus::Interrupted => return Err("interrupted (Ctrl-C)".into()),
+            QuadStatus::Interrupted => return Err(IntegralError::Interrupted),
             QuadStatus::Diverges => {
-                return Err(format!(
-                    "∫ {} diverges on ({}, {})",
-                    f.display_name(),
-                    fmt(l),
-                    fmt(h)
-                ))
+                return Err(IntegralError::Diverges {
+                    name: f.display_name(),
+                    lo: fmt(l),
+                    hi: fmt(h),
+                })
             }
             QuadStatus::NonFinite { at }
                 if (l.is_infinite() || h.is_infinite()) && at.abs() > 100.0 =>
             {
-                return Err(format!(
-                    "∫ {} diverges on ({}, {}): it grows without bound (it overflows at {})",
-                    f.display_name(),
-                    fmt(l),
-                    fmt(h),
-                    fmt(at)
-                ))
+                return Err(IntegralError::Unbounded {
+                    name: f.display_name(),
+                    lo: fmt(l),
+                    hi: fmt(h),
+                    at: fmt(at),
+                })
             }
             QuadStatus::NonFinite { at } => {
-                return Err(format!(
-                    "{} is not finite at {} (inside the integration range)",
-                    f.display_name(),
-                    fmt(at)
-                ))
+                return Err(IntegralError::NotFinite {
+                    name: f.display_name(),
+                    at: fmt(at),
+                })
             }
             QuadStatus::Singular { near } => {
                 warning = Some(format!(
@@ -358,17 +421,7 @@ pub(crate) fn integrate_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalRes
     }
     match integrate_fn(ctx, &f, lo, hi) {
         Ok(e) => Ok(Value::Estimate(e)),
-        Err(m) if m.contains("diverges") => err_hint(
-            span,
-            m,
-            "the area has no finite value there: integrate over a finite range, e.g. integrate(f, 0, 10)",
-        ),
-        Err(m) if m.contains("not finite") => err_hint(
-            span,
-            m,
-            "the integral does not exist across that point: integrate over a range that avoids it, or up to it from one side",
-        ),
-        Err(m) => err(span, m),
+        Err(e) => Err(e.at(span)),
     }
 }
 
@@ -789,8 +842,7 @@ pub fn predicate(
     if p.deltas.iter().any(|(_, w)| w.is_negative()) {
         return Ok((false, format!("{name} has a negative point mass")));
     }
-    let total = integrate_fn(ctx, &f, f64::NEG_INFINITY, f64::INFINITY)
-        .map_err(|m| Box::new(crate::diagnostic::Diagnostic::error(m, Some(span))))?;
+    let total = integrate_fn(ctx, &f, f64::NEG_INFINITY, f64::INFINITY).map_err(|e| e.at(span))?;
     let ok = (total.value - 1.0).abs() <= 1e-9f64.max(10.0 * total.error);
     Ok(if ok {
         (
@@ -807,4 +859,52 @@ pub fn predicate(
             format!("∫ {name} = {}, not 1", format_float(total.value, 10)),
         )
     })
+}
+
+#[cfg(test)]
+mod integral_error_tests {
+    use super::IntegralError;
+    use crate::session::Session;
+
+    #[test]
+    fn each_failure_is_typed_and_advises() {
+        let mut s = Session::new();
+        s.run_collect("p(t) = t + 1\nr(t) = 1/t\ng(t) = exp(t^2)")
+            .expect("definitions");
+        let f = |s: &mut Session, text: &str| s.run_collect(text).expect_err(text);
+        let e = f(&mut s, "integrate(p)");
+        assert!(
+            e.message
+                .contains("nonzero polynomial on an unbounded interval"),
+            "{e:?}"
+        );
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("finite range")),
+            "{e:?}"
+        );
+        let e = f(&mut s, "integrate(g)");
+        assert!(e.message.contains("diverges"), "{e:?}");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("finite range")),
+            "{e:?}"
+        );
+        // The kinds carry their advice without parsing the message.
+        let tail = IntegralError::PolynomialTail { name: "p".into() };
+        assert_eq!(
+            tail.hint(),
+            IntegralError::Diverges {
+                name: "p".into(),
+                lo: "0".into(),
+                hi: "∞".into()
+            }
+            .hint()
+        );
+        assert!(IntegralError::Interrupted.hint().is_none());
+        let d = IntegralError::Interrupted.at(crate::syntax::span::Span::new(0, 1));
+        assert_eq!(d.kind, crate::diagnostic::Kind::Interrupted);
+    }
 }
