@@ -66,8 +66,6 @@ pub struct CommandSpec {
     pub name: &'static str,
     /// Other words for it (`exit` for `quit`).
     pub aliases: &'static [&'static str],
-    /// A query: it shows something and may follow `export` and `timeit`.
-    pub query: bool,
     /// Its `help` text: usage lines with a short explanation.
     pub help: &'static str,
 }
@@ -102,115 +100,96 @@ impl Command {
             Command::Steps => CommandSpec {
                 name: "steps",
                 aliases: &[],
-                query: true,
                 help: "steps conv(a, b)               every term of every c[n] (zeros=on adds the zero-padded terms)\nsteps conv(a, b) at 3          the sliding view at n = 3 (at 2..5 for a range of rows)\nsteps corr(a, b) at 3          the same for correlation (no flip)\nsteps conv(A, K) at (0, 1)     the 2D window, the kernel as applied, the products\nsteps conv(f, g) at 0.3        flip, shift, overlap intervals, each piece's integral, the total\nsteps conv_matrix(b, 4) @ a    each row of the product as its term sum\nsteps as_poly(a) * as_poly(b)  the polynomial product term by term\nsteps exact(conv(f, g))        the case analysis of the closed form\nsteps riemann(conv(f, g), 0.25) at n   the Riemann sum's terms",
             },
             Command::Shape => CommandSpec {
                 name: "shape",
                 aliases: &[],
-                query: true,
                 help: "shape conv(A, K, stride=2, padding=1, dilation=2)\n  the output size derived per axis: ⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
             },
             Command::Converge => CommandSpec {
                 name: "converge",
                 aliases: &[],
-                query: true,
                 help: "converge conv(f, g) at 1\n  Riemann sums for h = 1/2 … 1/256 against the integral: value, error, error ratio, observed order",
             },
             Command::Check => CommandSpec {
                 name: "check",
                 aliases: &[],
-                query: true,
                 help: "check conv(a, b) == conv(b, a)     ✓ or ✗ with both sides shown\ncheck is_pdf(w), check is_causal(w)\nIn a lesson run a ✗ fails the run.",
             },
             Command::Plot => CommandSpec {
                 name: "plot",
                 aliases: &[],
-                query: false,
                 help: "plot f, g over -1..3             in the terminal\nplot f, g over -1..3 to \"fg.png\"  or .svg\nplot conv(a, b) to \"c.svg\"        stems for sequences, heatmaps for matrices\nplot steps conv(f, g) at 0.3 to \"s.png\"   the four-panel picture\nplot steps conv(a, b) at 3        stems: a[m], the flipped and shifted b, the products\nplot steps conv(A, K) at (0, 1)   the window on the heatmap, the kernel as applied\n  Functions share one panel (overlay=off splits them); sequences sit side by side\n  (overlay=on joins them). Without `over` the range is the supports plus 20%.\n  width=, height= are pixels for files, characters in the terminal (80×24).\n  Paths are relative to the current directory; the written path is printed.",
             },
             Command::Animate => CommandSpec {
                 name: "animate",
                 aliases: &[],
-                query: false,
                 help: "animate conv(f, g) over -1..4 to \"slide.gif\" frames=60 delay=80\n  the sliding window as an animated GIF (1D continuous, 1D discrete, 2D)\n  discrete animations have one frame per output (over n1..n2 narrows them);\n  at most 2000 frames; Ctrl-C stops and leaves no file",
             },
             Command::Show => CommandSpec {
                 name: "show",
                 aliases: &[],
-                query: false,
                 help: "show NAME      the definition, value, breakpoints and support",
             },
             Command::Vars => CommandSpec {
                 name: "vars",
                 aliases: &[],
-                query: false,
                 help: "vars           every defined name",
             },
             Command::Clear => CommandSpec {
                 name: "clear",
                 aliases: &[],
-                query: false,
                 help: "clear          forget everything; clear a, b forgets those names",
             },
             Command::Format => CommandSpec {
                 name: "format",
                 aliases: &[],
-                query: false,
                 help: "format text | markdown | latex | csv | json   how results are printed",
             },
             Command::Precision => CommandSpec {
                 name: "precision",
                 aliases: &[],
-                query: false,
                 help: "precision N    significant digits for floating-point numbers (1–17)",
             },
             Command::Exact => CommandSpec {
                 name: "exact",
                 aliases: &[],
-                query: false,
                 help: "exact on | off   show exact rationals, or floats throughout",
             },
             Command::Export => CommandSpec {
                 name: "export",
                 aliases: &[],
-                query: false,
                 help: "export steps conv(a, b) to \"c.md\"   write any table or value; the extension picks the format (.md .tex .csv .json .txt)",
             },
             Command::Timeit => CommandSpec {
                 name: "timeit",
                 aliases: &[],
-                query: false,
                 help: "timeit conv(a, b)   run repeatedly: median, min and max time",
             },
             Command::Exercise => CommandSpec {
                 name: "exercise",
                 aliases: &[],
-                query: false,
                 help: "exercise \"Compute c[3]\" = conv(a, b)[3] tol=1e-6\n  in an interactive lesson: asks, checks the answer (a number, a sequence, or letters as in `a + b`), hints, then shows it",
             },
             Command::Pause => CommandSpec {
                 name: "pause",
                 aliases: &[],
-                query: false,
                 help: "pause          in an interactive lesson, wait for Enter",
             },
             Command::Lesson => CommandSpec {
                 name: "lesson",
                 aliases: &[],
-                query: false,
                 help: "lesson 3              run lesson 3 here (`convolab lessons` lists them)\nlesson \"continuous\"   the same, by name",
             },
             Command::Quit => CommandSpec {
                 name: "quit",
                 aliases: &["exit"],
-                query: false,
                 help: "quit (or exit, or Ctrl-D)   leave the REPL",
             },
             Command::Help => CommandSpec {
                 name: "help",
                 aliases: &[],
-                query: false,
                 help: "help           the overview\nhelp TOPIC     a command, operation or function, or one of: conventions, functions,\n               operations, commands, formats, syntax, lessons",
             },
         }

@@ -57,6 +57,54 @@ const MAX_NUMBER_LEN: usize = 10_000;
 
 use crate::registry::{is_reserved, Command as CommandWord, Format, KEYWORDS};
 
+/// The commands that are queries (they show something, and may follow
+/// `export` and `timeit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum QueryWord {
+    Steps,
+    Converge,
+    Shape,
+    Check,
+}
+
+impl QueryWord {
+    /// The query a command word starts, if it is one (every command listed,
+    /// so a new one must be placed here).
+    fn of(c: CommandWord) -> Option<QueryWord> {
+        use CommandWord as C;
+        match c {
+            C::Steps => Some(QueryWord::Steps),
+            C::Converge => Some(QueryWord::Converge),
+            C::Shape => Some(QueryWord::Shape),
+            C::Check => Some(QueryWord::Check),
+            C::Plot
+            | C::Animate
+            | C::Show
+            | C::Vars
+            | C::Clear
+            | C::Format
+            | C::Precision
+            | C::Exact
+            | C::Export
+            | C::Timeit
+            | C::Exercise
+            | C::Pause
+            | C::Lesson
+            | C::Quit
+            | C::Help => None,
+        }
+    }
+
+    fn command(self) -> CommandWord {
+        match self {
+            QueryWord::Steps => CommandWord::Steps,
+            QueryWord::Converge => CommandWord::Converge,
+            QueryWord::Shape => CommandWord::Shape,
+            QueryWord::Check => CommandWord::Check,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Public entry points
 
@@ -877,9 +925,9 @@ impl<'s> Parser<'s> {
 
     /// A command word at `i`, unless it is followed by `=` (then it is a
     /// name being defined) or directly by `(` or `[` (a call or an index).
-    fn command_word(&self, i: &'s str) -> Option<(&'static str, &'s str)> {
+    fn command_word(&self, i: &'s str) -> Option<(CommandWord, &'s str)> {
         let (w, after) = word_at(i)?;
-        let w = CommandWord::from_word(w)?.spec().name;
+        let w = CommandWord::from_word(w)?;
         if after.starts_with('(') || after.starts_with('[') || self.ws(after).starts_with('=') {
             return None;
         }
@@ -1070,7 +1118,7 @@ impl<'s> Parser<'s> {
 
     // --- commands ------------------------------------------------------------
 
-    fn command(&self, start: usize, w: &'static str, after: &'s str) -> PResult<'s, Stmt> {
+    fn command(&self, start: usize, w: CommandWord, after: &'s str) -> PResult<'s, Stmt> {
         let stmt = |rest: &'s str, kind: StmtKind| -> PResult<'s, Stmt> {
             Ok((
                 rest,
@@ -1081,12 +1129,16 @@ impl<'s> Parser<'s> {
             ))
         };
         let cmd = |rest: &'s str, c: Command| stmt(rest, StmtKind::Command(c));
+        let query = |q: QueryWord| -> PResult<'s, Stmt> {
+            let (rest, q) = self.query_command(start, q, after, true)?;
+            stmt(rest, StmtKind::Query(q))
+        };
         match w {
-            "steps" | "converge" | "shape" | "check" => {
-                let (rest, q) = self.query_command(start, w, after, true)?;
-                stmt(rest, StmtKind::Query(q))
-            }
-            "plot" => {
+            CommandWord::Steps => query(QueryWord::Steps),
+            CommandWord::Converge => query(QueryWord::Converge),
+            CommandWord::Shape => query(QueryWord::Shape),
+            CommandWord::Check => query(QueryWord::Check),
+            CommandWord::Plot => {
                 let mut items = Vec::new();
                 let mut i = after;
                 loop {
@@ -1114,7 +1166,7 @@ impl<'s> Parser<'s> {
                     },
                 )
             }
-            "animate" => {
+            CommandWord::Animate => {
                 let (i, target) =
                     self.required(after, "an expression after `animate`", |i| self.expr(i))?;
                 let (rest, t) = self.tail(i, &["over", "to"], true)?;
@@ -1133,7 +1185,7 @@ impl<'s> Parser<'s> {
                     },
                 )
             }
-            "export" => {
+            CommandWord::Export => {
                 let (i, query) = self.required(
                     after,
                     "a table to export after `export`, e.g. `export steps conv(a, b) to \"c.md\"`",
@@ -1150,18 +1202,18 @@ impl<'s> Parser<'s> {
                 )?;
                 cmd(rest, Command::Export { query, to })
             }
-            "show" => {
+            CommandWord::Show => {
                 let (rest, names) = self.name_list(after, "a name after `show`")?;
                 cmd(rest, Command::Show { names })
             }
-            "clear" => {
+            CommandWord::Clear => {
                 if self.at_end(after) {
                     return cmd(after, Command::Clear { names: Vec::new() });
                 }
                 let (rest, names) = self.name_list(after, "a name after `clear`")?;
                 cmd(rest, Command::Clear { names })
             }
-            "help" => {
+            CommandWord::Help => {
                 let j = self.ws(after);
                 match word_at(j) {
                     Some((topic, rest)) => cmd(
@@ -1176,7 +1228,7 @@ impl<'s> Parser<'s> {
                     None => cmd(after, Command::Help { topic: None }),
                 }
             }
-            "format" => {
+            CommandWord::Format => {
                 let (rest, name) = self.required(
                     after,
                     &format!("a format after `format`: {}", Format::choices()),
@@ -1184,14 +1236,14 @@ impl<'s> Parser<'s> {
                 )?;
                 cmd(rest, Command::Format { name })
             }
-            "precision" => {
+            CommandWord::Precision => {
                 let (rest, n) =
                     self.required(after, "a number of digits after `precision`", |i| {
                         self.expr(i)
                     })?;
                 cmd(rest, Command::Precision { digits: n.e })
             }
-            "exact" => {
+            CommandWord::Exact => {
                 let j = self.ws(after);
                 match word_at(j) {
                     Some(("on", rest)) => cmd(rest, Command::ExactMode { on: true }),
@@ -1208,14 +1260,14 @@ impl<'s> Parser<'s> {
                     }
                 }
             }
-            "timeit" => {
+            CommandWord::Timeit => {
                 let (rest, query) =
                     self.required(after, "an expression to time after `timeit`", |i| {
                         self.query(i)
                     })?;
                 cmd(rest, Command::Timeit { query })
             }
-            "exercise" => {
+            CommandWord::Exercise => {
                 let (i, prompt) = self.required(
                     after,
                     "the question in quotes after `exercise`, e.g. `exercise \"Compute c[3]\" = conv(a, b)[3]`",
@@ -1235,16 +1287,16 @@ impl<'s> Parser<'s> {
                     },
                 )
             }
-            "lesson" => {
+            CommandWord::Lesson => {
                 let (rest, n) =
                     self.required(after, "a lesson number or name after `lesson`", |i| {
                         self.expr(i)
                     })?;
                 cmd(rest, Command::Lesson { which: n.e })
             }
-            "vars" => cmd(after, Command::Vars),
-            "pause" => cmd(after, Command::Pause),
-            _ => cmd(after, Command::Quit),
+            CommandWord::Vars => cmd(after, Command::Vars),
+            CommandWord::Pause => cmd(after, Command::Pause),
+            CommandWord::Quit => cmd(after, Command::Quit),
         }
     }
 
@@ -1253,8 +1305,8 @@ impl<'s> Parser<'s> {
         let i = self.ws_operand(i);
         let start = self.pos(i);
         if let Some((w, after)) = self.command_word(i) {
-            if CommandWord::from_word(w).is_some_and(|c| c.spec().query) {
-                return self.query_command(start, w, after, true);
+            if let Some(q) = QueryWord::of(w) {
+                return self.query_command(start, q, after, true);
             }
         }
         let (rest, n) = self.expr(i)?;
@@ -1265,8 +1317,12 @@ impl<'s> Parser<'s> {
     fn plot_item(&self, i: &'s str) -> PResult<'s, Query> {
         let i = self.ws_operand(i);
         let start = self.pos(i);
-        if let Some((w @ ("steps" | "converge"), after)) = self.command_word(i) {
-            return self.query_command(start, w, after, false);
+        if let Some((w @ (CommandWord::Steps | CommandWord::Converge), after)) =
+            self.command_word(i)
+        {
+            if let Some(q) = QueryWord::of(w) {
+                return self.query_command(start, q, after, false);
+            }
         }
         let (rest, n) = self.expr(i)?;
         Ok((rest, Query::Expr(n.e)))
@@ -1277,16 +1333,17 @@ impl<'s> Parser<'s> {
     fn query_command(
         &self,
         start: usize,
-        w: &str,
+        w: QueryWord,
         after: &'s str,
         options: bool,
     ) -> PResult<'s, Query> {
-        let (i, target) = self.required(after, &format!("an expression after `{w}`"), |i| {
+        let name = w.command().spec().name;
+        let (i, target) = self.required(after, &format!("an expression after `{name}`"), |i| {
             self.expr(i)
         })?;
         let target = target.e;
         match w {
-            "steps" => {
+            QueryWord::Steps => {
                 let (rest, t) = self.tail(i, &["at"], options)?;
                 Ok((
                     rest,
@@ -1298,7 +1355,7 @@ impl<'s> Parser<'s> {
                     },
                 ))
             }
-            "converge" => {
+            QueryWord::Converge => {
                 let (rest, t) = self.tail(i, &["at"], options)?;
                 let Some(at) = t.at else {
                     return Err(self.expected(
@@ -1316,14 +1373,14 @@ impl<'s> Parser<'s> {
                     },
                 ))
             }
-            "shape" => Ok((
+            QueryWord::Shape => Ok((
                 i,
                 Query::Shape {
                     target,
                     span: self.span_from(start, i),
                 },
             )),
-            _ => Ok((
+            QueryWord::Check => Ok((
                 i,
                 Query::Check {
                     expr: target,
