@@ -3,8 +3,8 @@
 //! Every top-level module of `src/` has a place in the pipeline (see
 //! ARCHITECTURE.md); a module may use only modules below it. This test reads
 //! the sources the way `../shared/tools/layers.py` does — `crate::name` paths
-//! and `use crate::{a, b}` groups, in the code before a file's first
-//! `#[cfg(test)]` — and fails on any import that points up, naming the file.
+//! and `use crate::{a, b}` groups, outside the items under `#[cfg(test)]` —
+//! and fails on any import that points up, naming the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,9 +40,45 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// `text` without the items under `#[cfg(test)]` (a test module, with its
+/// braces matched, or a single item up to its end).
+fn without_tests(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        // Skip to the item's first `{` or `;`, then to its matching `}`.
+        let open = after.find(['{', ';']).unwrap_or(after.len());
+        if after[open..].starts_with(';') {
+            rest = &after[open + 1..];
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (j, ch) in after[open..].char_indices() {
+            match ch {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + j + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Module names that `text` refers to as `crate::NAME`.
 fn imports(text: &str) -> Vec<String> {
-    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+    let code = without_tests(text);
+    let code = code.as_str();
     let mut names = Vec::new();
     let bytes = code.as_bytes();
     let mut at = 0;
@@ -112,6 +148,9 @@ fn every_import_points_down_the_pipeline() {
 fn the_reader_sees_paths_and_groups() {
     let text = "use crate::value::Value;\nuse crate::{engine, syntax::ast::Expr};\nfn f() { crate::eval::go() }\n#[cfg(test)]\nuse crate::cli;";
     assert_eq!(imports(text), ["value", "engine", "syntax", "eval"]);
+    // Code after a test module is read; the test module is not.
+    let text = "#[cfg(test)]\nmod tests {\n    fn t() { if true { crate::cli::x() } }\n}\nfn after() { crate::session::y() }";
+    assert_eq!(imports(text), ["session"]);
 }
 
 #[test]
