@@ -6,7 +6,7 @@
 //! interval and its integral, the 2D window, the Toeplitz matrix.
 //!
 //! ```text
-//! text ─syntax→ AST ─eval→ Value ─engine→ result + Trace ─render→ Doc / Figure ─front end→ terminal | files | browser
+//! text ─syntax→ AST ─eval→ Value ─engine→ result + Trace ─session→ Doc / Figure ─render→ text | JSON | PNG | SVG … ─front end→ terminal | files | browser
 //! ```
 //!
 //! [`Session`] is the one entry point the binary, the lessons, the tests and

@@ -1,12 +1,14 @@
-//! The registry: every name the language knows, in one place.
+//! The registry: the names the language knows, in one place.
 //!
-//! Commands, operations, keywords, options, constants, output formats and
-//! help topics are listed here once. The parser (which words start a
-//! command, which names cannot be redefined), `help`, the REPL's completion,
-//! the "did you mean" suggestions, the evaluator's dispatch and the
-//! renderers all read these tables, so a new command, operation or format
-//! is one enum variant plus one arm of its `spec` match — and a forgotten
-//! arm does not compile.
+//! Commands, operations, keywords, constant names, output formats and help
+//! topics are listed here once (and the option words the REPL completes).
+//! The parser (which words start a command, which names cannot head a
+//! function definition), `help`, the REPL's completion, the "did you mean"
+//! suggestions, the evaluator's dispatch and the renderers read these
+//! tables. Each kind is an enum whose `spec()` is one exhaustive `match` and
+//! whose `ALL` lists every variant for the lookups: a new command, operation
+//! or format is a variant, its `spec` arm and its place in `ALL`, plus the
+//! code that parses, computes or renders it (ARCHITECTURE.md's recipes).
 //!
 //! The math built-ins (`exp`, `rect`, `gauss` …) are described by
 //! [`Builtin::spec`](crate::value::function::Builtin), next to their
@@ -330,7 +332,7 @@ impl Operation {
             Operation::ConvMatrix => OperationSpec {
                 name: "conv_matrix",
                 usage: "conv_matrix(b, n, mode=…) / conv_matrix(K, [h, w], mode=…)",
-                summary: "the (doubly block) Toeplitz matrix T with T @ a == conv(a, b); with boundary=wrap and mode=same it is (doubly block) circulant",
+                summary: "the (doubly block) Toeplitz matrix T with T @ a == conv(a, b); the 2D form with boundary=wrap and mode=same (no stride or dilation) is block circulant (for 1D circular convolution use cconv)",
                 reserved: true,
             },
             Operation::Flip => OperationSpec {
