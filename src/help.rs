@@ -52,8 +52,9 @@ Indices                sequences: by their own index n (x[-1] for `from -1`);
 Functions              pieces are tried in order, the first whose condition holds wins;
   no match gives 0. A function captures the values of the scalars it uses when it
   is defined. log is the natural logarithm (as in numpy).
-Numbers                literals are exact rationals (0.1 + 0.2 shows 0.3); results of
-  exp, sin, sqrt, … and of the FFT path are floats. `exact off` shows floats throughout.
+Numbers                literals are exact rationals (0.1 + 0.2 shows 0.3); exp, sin,
+  sqrt, … give floats unless the result is rational (sqrt(4) = 2, exp(0) = 1); the FFT
+  path gives floats. `exact off` shows floats throughout.
 
 Where the libraries differ (what students trip over)
 ┌──────────────────────────────┬───────────────────────┬──────────────────────┬──────────────────────┬─────────────────────────┐

@@ -117,7 +117,7 @@ impl Command {
             Command::Check => CommandSpec {
                 name: "check",
                 aliases: &[],
-                help: "check conv(a, b) == conv(b, a)     ✓ or ✗ with both sides shown\ncheck is_pdf(w), check is_causal(w)\nIn a lesson run a ✗ fails the run.",
+                help: "check conv(a, b) == conv(b, a)     ✓ or ✗ with both sides shown\ncheck is_pdf(w), check is_causal(w)\nOutside the REPL (a lesson, run FILE, -c, stdin) a ✗ fails the run: exit status 1.",
             },
             Command::Plot => CommandSpec {
                 name: "plot",
