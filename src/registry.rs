@@ -70,6 +70,8 @@ pub struct CommandSpec {
     pub aliases: &'static [&'static str],
     /// Its `help` text: usage lines with a short explanation.
     pub help: &'static str,
+    /// The named options it takes (`zeros=on`, `frames=60` …).
+    pub options: &'static [&'static str],
 }
 
 impl Command {
@@ -102,96 +104,115 @@ impl Command {
             Command::Steps => CommandSpec {
                 name: "steps",
                 aliases: &[],
+                options: &["zeros"],
                 help: "steps conv(a, b)               every term of every c[n] (zeros=on adds the zero-padded terms)\nsteps conv(a, b) at 3          the sliding view at n = 3 (at 2..5 for a range of rows)\nsteps corr(a, b) at 3          the same for correlation (no flip)\nsteps conv(A, K) at (0, 1)     the 2D window, the kernel as applied, the products\nsteps conv(f, g) at 0.3        flip, shift, overlap intervals, each piece's integral, the total\nsteps conv_matrix(b, 4) @ a    each row of the product as its term sum\nsteps as_poly(a) * as_poly(b)  the polynomial product term by term\nsteps exact(conv(f, g))        the case analysis of the closed form\nsteps riemann(conv(f, g), 0.25) at n   the Riemann sum's terms",
             },
             Command::Shape => CommandSpec {
                 name: "shape",
                 aliases: &[],
+                options: &[],
                 help: "shape conv(A, K, stride=2, padding=1, dilation=2)\n  the output size derived per axis: ⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
             },
             Command::Converge => CommandSpec {
                 name: "converge",
                 aliases: &[],
+                options: &[],
                 help: "converge conv(f, g) at 1\n  Riemann sums for h = 1/2 … 1/256 against the integral: value, error, error ratio, observed order",
             },
             Command::Check => CommandSpec {
                 name: "check",
                 aliases: &[],
+                options: &[],
                 help: "check conv(a, b) == conv(b, a)     ✓ or ✗ with both sides shown\ncheck is_pdf(w), check is_causal(w)\nOutside the REPL (a lesson, run FILE, -c, stdin) a ✗ fails the run: exit status 1.",
             },
             Command::Plot => CommandSpec {
                 name: "plot",
                 aliases: &[],
+                options: &["overlay", "width", "height", "title"],
                 help: "plot f, g over -1..3             in the terminal\nplot f, g over -1..3 to \"fg.png\"  or .svg\nplot conv(a, b) to \"c.svg\"        stems for sequences, heatmaps for matrices\nplot steps conv(f, g) at 0.3 to \"s.png\"   the four-panel picture\nplot steps conv(a, b) at 3        stems: a[m], the flipped and shifted b, the products\nplot steps conv(A, K) at (0, 1)   the window on the heatmap, the kernel as applied\n  Functions share one panel (overlay=off splits them); sequences sit side by side\n  (overlay=on joins them). Without `over` the range is the supports plus 20%.\n  width=, height= are pixels for files, characters in the terminal (80×24).\n  Paths are relative to the current directory; the written path is printed.",
             },
             Command::Animate => CommandSpec {
                 name: "animate",
                 aliases: &[],
+                options: &["frames", "delay", "width", "height", "title"],
                 help: "animate conv(f, g) over -1..4 to \"slide.gif\" frames=60 delay=80\n  the sliding window as an animated GIF (1D continuous, 1D discrete, 2D)\n  discrete animations have one frame per output (over n1..n2 narrows them);\n  at most 2000 frames; Ctrl-C stops and leaves no file",
             },
             Command::Show => CommandSpec {
                 name: "show",
                 aliases: &[],
+                options: &[],
                 help: "show NAME      the definition, value, breakpoints and support",
             },
             Command::Vars => CommandSpec {
                 name: "vars",
                 aliases: &[],
+                options: &[],
                 help: "vars           every defined name",
             },
             Command::Clear => CommandSpec {
                 name: "clear",
                 aliases: &[],
+                options: &[],
                 help: "clear          forget everything; clear a, b forgets those names",
             },
             Command::Format => CommandSpec {
                 name: "format",
                 aliases: &[],
+                options: &[],
                 help: "format text | markdown | latex | csv | json   how results are printed",
             },
             Command::Precision => CommandSpec {
                 name: "precision",
                 aliases: &[],
+                options: &[],
                 help: "precision N    significant digits for floating-point numbers (1–17)",
             },
             Command::Exact => CommandSpec {
                 name: "exact",
                 aliases: &[],
+                options: &[],
                 help: "exact on | off   show exact rationals, or floats throughout",
             },
             Command::Export => CommandSpec {
                 name: "export",
                 aliases: &[],
+                options: &[],
                 help: "export steps conv(a, b) to \"c.md\"   write any table or value; the extension picks the format (.md .tex .csv .json .txt)",
             },
             Command::Timeit => CommandSpec {
                 name: "timeit",
                 aliases: &[],
+                options: &[],
                 help: "timeit conv(a, b)   run repeatedly: median, min and max time",
             },
             Command::Exercise => CommandSpec {
                 name: "exercise",
                 aliases: &[],
+                options: &["tol", "hint"],
                 help: "exercise \"Compute c[3]\" = conv(a, b)[3] tol=1e-6\n  in an interactive lesson: asks, checks the answer (a number, a sequence, or letters as in `a + b`), hints, then shows it",
             },
             Command::Pause => CommandSpec {
                 name: "pause",
                 aliases: &[],
+                options: &[],
                 help: "pause          in an interactive lesson, wait for Enter",
             },
             Command::Lesson => CommandSpec {
                 name: "lesson",
                 aliases: &[],
+                options: &[],
                 help: "lesson 3              run lesson 3 here (`convolab lessons` lists them)\nlesson \"continuous\"   the same, by name",
             },
             Command::Quit => CommandSpec {
                 name: "quit",
                 aliases: &["exit"],
+                options: &[],
                 help: "quit (or exit, or Ctrl-D)   leave the REPL",
             },
             Command::Help => CommandSpec {
                 name: "help",
                 aliases: &[],
+                options: &[],
                 help: "help           the overview\nhelp TOPIC     a command, operation or function, or one of: conventions, functions,\n               operations, commands, formats, syntax, lessons",
             },
         }
@@ -274,6 +295,8 @@ pub struct OperationSpec {
     /// mistake, not a new function named `conv`). Elementary names such as
     /// `len` may be redefined, as a textbook may define its own.
     pub reserved: bool,
+    /// The named options it takes (`mode=`, `stride=` …).
+    pub options: &'static [&'static str],
 }
 
 impl Operation {
@@ -309,126 +332,147 @@ impl Operation {
                 name: "conv",
                 usage: "conv(a, b, mode=full|same|valid)",
                 summary: "convolution: sequences → sequence, functions → function, matrices → matrix (2D options: stride, padding, dilation, boundary)",
+                options: OPTIONS_2D,
                 reserved: true,
             },
             Operation::Corr => OperationSpec {
                 name: "corr",
                 usage: "corr(a, b, mode=…)",
                 summary: "cross-correlation (what CNN libraries call convolution): the kernel b slides over a without flipping",
+                options: OPTIONS_2D,
                 reserved: true,
             },
             Operation::Cconv => OperationSpec {
                 name: "cconv",
                 usage: "cconv(a, b, N)",
                 summary: "circular convolution of period N",
+                options: &[],
                 reserved: true,
             },
             Operation::ConvTranspose => OperationSpec {
                 name: "conv_transpose",
                 usage: "conv_transpose(A, K, stride=2, padding=0)",
                 summary: "transposed convolution (CNN \"deconvolution\"), 1D and 2D",
+                options: &["stride", "padding", "dilation", "output_padding"],
                 reserved: true,
             },
             Operation::ConvMatrix => OperationSpec {
                 name: "conv_matrix",
                 usage: "conv_matrix(b, n, mode=…) / conv_matrix(K, [h, w], mode=…)",
                 summary: "the (doubly block) Toeplitz matrix T with T @ a == conv(a, b); the 2D form with boundary=wrap and mode=same (no stride or dilation) is block circulant (for 1D circular convolution use cconv)",
+                options: &["mode", "op", "stride", "padding", "dilation", "boundary"],
                 reserved: true,
             },
             Operation::Flip => OperationSpec {
                 name: "flip",
                 usage: "flip(x)",
                 summary: "x[−n] for sequences, g(−t) for functions, both axes for matrices",
+                options: &[],
                 reserved: true,
             },
             Operation::Shift => OperationSpec {
                 name: "shift",
                 usage: "shift(x, k)",
                 summary: "x[n − k] for sequences, g(t − k) for functions",
+                options: &[],
                 reserved: true,
             },
             Operation::Dft => OperationSpec {
                 name: "dft",
                 usage: "dft(x) / dft(x, N)",
                 summary: "discrete Fourier transform X[k] = Σ x[n]·e^(−2πikn/N), zero-padded to N",
+                options: &[],
                 reserved: true,
             },
             Operation::Idft => OperationSpec {
                 name: "idft",
                 usage: "idft(X)",
                 summary: "inverse DFT, with the 1/N",
+                options: &[],
                 reserved: true,
             },
             Operation::AsPoly => OperationSpec {
                 name: "as_poly",
                 usage: "as_poly(x)",
                 summary: "a sequence as the polynomial Σ x[n]·x^n (conv is polynomial multiplication)",
+                options: &[],
                 reserved: true,
             },
             Operation::Integrate => OperationSpec {
                 name: "integrate",
                 usage: "integrate(f) / integrate(f, a, b)",
                 summary: "definite integral with an error estimate; limits may be ±inf",
+                options: &[],
                 reserved: true,
             },
             Operation::Sample => OperationSpec {
                 name: "sample",
                 usage: "sample(f, h, from=a, to=b)",
                 summary: "the sequence x[n] = f(n·h)",
+                options: &["from", "to"],
                 reserved: true,
             },
             Operation::Riemann => OperationSpec {
                 name: "riemann",
                 usage: "riemann(conv(f, g), h)",
                 summary: "the discretized convolution h·Σ f(mh)·g((n−m)h), indexed by n (t = n·h)",
+                options: &["from", "to"],
                 reserved: true,
             },
             Operation::Exact => OperationSpec {
                 name: "exact",
                 usage: "exact(conv(f, g))",
                 summary: "the closed-form piecewise result when every piece is a sum of c·t^k·exp(α·t) (polynomials, exp, sin, cos) plus deltas; otherwise a warning naming the piece and the numeric result",
+                options: &[],
                 reserved: true,
             },
             Operation::IsPdf => OperationSpec {
                 name: "is_pdf",
                 usage: "is_pdf(w)",
                 summary: "true when w ≥ 0 and ∫ w = 1 (for check)",
+                options: &[],
                 reserved: false,
             },
             Operation::IsCausal => OperationSpec {
                 name: "is_causal",
                 usage: "is_causal(w)",
                 summary: "true when w(t) = 0 for t < 0 (for check)",
+                options: &[],
                 reserved: false,
             },
             Operation::Linspace => OperationSpec {
                 name: "linspace",
                 usage: "linspace(a, b, n)",
                 summary: "n evenly spaced points from a to b; f(linspace(…)) gives the values",
+                options: &[],
                 reserved: true,
             },
             Operation::Len => OperationSpec {
                 name: "len",
                 usage: "len(x)",
                 summary: "number of samples of a sequence",
+                options: &[],
                 reserved: false,
             },
             Operation::Sum => OperationSpec {
                 name: "sum",
                 usage: "sum(x)",
                 summary: "sum of the samples of a sequence or the entries of a matrix",
+                options: &[],
                 reserved: false,
             },
             Operation::Load => OperationSpec {
                 name: "load",
                 usage: "load(\"x.csv\")",
                 summary: "a sequence (one row or column) or matrix from CSV or whitespace-separated text",
+                options: &[],
                 reserved: true,
             },
             Operation::Save => OperationSpec {
                 name: "save",
                 usage: "save(v, \"y.csv\")",
                 summary: "write a sequence or matrix as CSV",
+                options: &[],
                 reserved: true,
             },
         }
@@ -442,6 +486,14 @@ impl Operation {
     /// Its name.
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// `conv` or `corr`.
+    pub fn of_op(op: crate::value::op::Op) -> Operation {
+        match op {
+            crate::value::op::Op::Conv => Operation::Conv,
+            crate::value::op::Op::Corr => Operation::Corr,
+        }
     }
 }
 
@@ -468,11 +520,29 @@ pub const CONSTANTS: &[(&str, &str)] = &[
     ("inf", "∞, for integration limits"),
 ];
 
-/// Named options of operations and commands, and the words they take.
-pub const OPTION_WORDS: &[&str] = &[
-    "mode", "valid", "same", "full", "stride", "padding", "dilation", "boundary", "zero", "wrap",
-    "reflect", "nearest", "on", "off",
+/// The options of `conv`, `corr` and their 2D forms.
+pub const OPTIONS_2D: &[&str] = &["mode", "stride", "padding", "dilation", "boundary"];
+
+/// The words named options take (`mode=same`, `boundary=wrap`, `zeros=on`).
+pub const OPTION_VALUES: &[&str] = &[
+    "valid", "same", "full", "zero", "wrap", "reflect", "nearest", "on", "off",
 ];
+
+/// Every named option of an operation or a command, once.
+pub fn option_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Operation::ALL
+        .into_iter()
+        .flat_map(|o| o.spec().options.iter().copied())
+        .chain(
+            Command::ALL
+                .into_iter()
+                .flat_map(|c| c.spec().options.iter().copied()),
+        )
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
 
 /// An output format of tables and values (`format NAME`, `--format NAME`,
 /// the extension of `export … to "FILE"`). `render::doc` renders a `Doc` in
@@ -636,7 +706,8 @@ pub fn completion_words() -> impl Iterator<Item = &'static str> {
                 .copied()
                 .filter(|k| !matches!(*k, "if" | "and" | "or" | "not")),
         )
-        .chain(OPTION_WORDS.iter().copied())
+        .chain(option_names())
+        .chain(OPTION_VALUES.iter().copied())
         .chain(Format::names())
         .chain(CONSTANTS.iter().map(|c| c.0).filter(|c| c.len() > 1))
 }

@@ -25,6 +25,18 @@ pub struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
+    /// [`Args::check`] for an operation: its name and its named options
+    /// from the registry.
+    pub fn of(
+        op: Operation,
+        args: &'a [Arg],
+        span: Span,
+        min: usize,
+        max: usize,
+    ) -> EvalResult<Args<'a>> {
+        Args::check(op.name(), args, span, min, max, op.spec().options)
+    }
+
     pub fn check(
         fname: &str,
         args: &'a [Arg],

@@ -15,6 +15,7 @@ use crate::engine::quad::{self, QuadOptions, QuadStatus};
 use crate::eval::calls::Args;
 use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, limits, Ctx, EvalResult};
+use crate::registry::Operation;
 use crate::syntax::ast::{Arg, Expr, Ident};
 use crate::syntax::span::Span;
 use crate::value::function::{ComputedFn, FnBody, Function};
@@ -626,7 +627,7 @@ pub(crate) fn named_number(ctx: &mut Ctx, a: &Args, name: &str) -> EvalResult<Op
 }
 
 pub(crate) fn sample_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
-    let a = Args::check("sample", args, span, 2, 2, &["from", "to"])?;
+    let a = Args::of(Operation::Sample, args, span, 2, 2)?;
     let f = function_arg(ctx, &a.positional[0].value, "the first argument of sample")?;
     if matches!(&f.body, FnBody::Expr(e) if e.contains_delta()) {
         return err(
@@ -658,7 +659,7 @@ pub fn as_conv(v: &Value) -> Option<&ConvFn> {
 
 /// riemann(conv(f, g), h): h·Σ_m f(mh)·g((n−m)h).
 pub(crate) fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
-    let a = Args::check("riemann", args, span, 2, 2, &["from", "to"])?;
+    let a = Args::of(Operation::Riemann, args, span, 2, 2)?;
     let v = ctx.eval(&a.positional[0].value)?;
     let Some(c) = as_conv(&v) else {
         return err_hint(

@@ -18,6 +18,7 @@ use crate::engine::toeplitz;
 use crate::eval::calls::Args;
 use crate::eval::CheckInterrupt;
 use crate::eval::{err, err_hint, Ctx, EvalResult};
+use crate::registry::Operation;
 use crate::syntax::ast::{Arg, ExprKind, Ident};
 use crate::syntax::span::Span;
 use crate::value::array::{Elems, Matrix, Sequence};
@@ -30,7 +31,6 @@ use crate::value::Value;
 /// with `at n` or a range).
 pub const MAX_SHOWN_ROWS: usize = 200;
 
-pub(crate) const OPTIONS_2D: &[&str] = &["mode", "stride", "padding", "dilation", "boundary"];
 pub(crate) const MODES: &[&str] = &["full", "same", "valid"];
 pub(crate) const BOUNDARIES: &[&str] = &["zero", "wrap", "reflect", "nearest"];
 
@@ -201,7 +201,7 @@ pub(crate) fn conv_call(
     args: &[Arg],
     span: Span,
 ) -> EvalResult<Value> {
-    let a = Args::check(name, args, span, 2, 2, OPTIONS_2D)?;
+    let a = Args::of(Operation::of_op(op), args, span, 2, 2)?;
     let (xa, ya) = (a.positional[0], a.positional[1]);
     let x = ctx.eval(&xa.value)?;
     let y = ctx.eval(&ya.value)?;
@@ -515,14 +515,7 @@ pub(crate) fn dft_call(
 }
 
 pub(crate) fn transpose_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
-    let a = Args::check(
-        "conv_transpose",
-        args,
-        span,
-        2,
-        2,
-        &["stride", "padding", "dilation", "output_padding"],
-    )?;
+    let a = Args::of(Operation::ConvTranspose, args, span, 2, 2)?;
     let x = ctx.eval(&a.positional[0].value)?;
     let k = ctx.eval(&a.positional[1].value)?;
     let stride = pair_option(ctx, &a, "stride", 1)?;
@@ -604,14 +597,7 @@ pub(crate) fn transpose_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalRes
 }
 
 pub(crate) fn conv_matrix_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResult<Value> {
-    let a = Args::check(
-        "conv_matrix",
-        args,
-        span,
-        2,
-        2,
-        &["mode", "op", "stride", "padding", "dilation", "boundary"],
-    )?;
+    let a = Args::of(Operation::ConvMatrix, args, span, 2, 2)?;
     let kernel = ctx.eval(&a.positional[0].value)?;
     let size = ctx.eval(&a.positional[1].value)?;
     let sspan = a.positional[1].span;

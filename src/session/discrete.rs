@@ -72,7 +72,7 @@ pub fn shape(session: &mut Session, target: &Expr, span: Span) -> EvalResult<Doc
     }
     let op = op_of(name);
     let mut ctx = session.ctx();
-    let a = Args::check(name, args, span, 2, 2, OPTIONS_2D)?;
+    let a = Args::check(name, args, span, 2, 2, crate::registry::OPTIONS_2D)?;
     let x = ctx.eval(&a.positional[0].value)?;
     let k = ctx.eval(&a.positional[1].value)?;
     match (&x, &k) {
@@ -323,7 +323,7 @@ pub fn steps_conv(
     let at = parse_at(session, at)?;
     let fmt = session.settings.num;
     let mut ctx = session.ctx();
-    let a = Args::check(&func.name, args, span, 2, 2, OPTIONS_2D)?;
+    let a = Args::check(&func.name, args, span, 2, 2, crate::registry::OPTIONS_2D)?;
     let x = ctx.eval(&a.positional[0].value)?;
     let y = ctx.eval(&a.positional[1].value)?;
     let (xn, yn) = arg_names(
@@ -1158,7 +1158,7 @@ pub fn steps_riemann(
     let at = parse_at(session, at)?;
     let fmt = session.settings.num;
     let mut ctx = session.ctx();
-    let a = Args::check("riemann", args, span, 2, 2, &["from", "to"])?;
+    let a = Args::of(crate::registry::Operation::Riemann, args, span, 2, 2)?;
     let v = ctx.eval(&a.positional[0].value)?;
     let Some(c) = crate::eval::continuous::as_conv(&v) else {
         return err_hint(

@@ -263,7 +263,7 @@ pub fn build_plot(
     let opts = Opts::parse(
         &mut ctx,
         options,
-        &["overlay", "width", "height", "title"],
+        crate::registry::Command::Plot.spec().options,
         "plot",
     )?;
     let range = over.map(|o| range_of(&mut ctx, o)).transpose()?;
@@ -308,7 +308,7 @@ pub fn build_animation(
     let opts = Opts::parse(
         &mut ctx,
         options,
-        &["frames", "delay", "width", "height", "title"],
+        crate::registry::Command::Animate.spec().options,
         "animate",
     )?;
     let range = over.map(|o| range_of(&mut ctx, o)).transpose()?;
