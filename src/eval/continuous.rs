@@ -673,15 +673,11 @@ pub(crate) fn riemann_call(ctx: &mut Ctx, args: &[Arg], span: Span) -> EvalResul
     };
     let h = ctx.real(&a.positional[1].value, "the step h")?;
     let (x, y) = riemann_inputs(ctx, c, &h, &a, span)?;
-    let op = match c.op {
-        Op::Conv => crate::engine::discrete::Op::Conv,
-        Op::Corr => crate::engine::discrete::Op::Corr,
-    };
     let sum = crate::eval::discrete::conv_sequences(
         ctx,
         &x,
         &y,
-        op,
+        c.op,
         crate::engine::discrete::Mode::Full,
         span,
     )?;

@@ -235,11 +235,7 @@ pub(crate) fn conv_call(
                     "modes, stride and padding are for sequences and matrices",
                 );
             }
-            let cop = match op {
-                Op::Conv => crate::engine::continuous::Op::Conv,
-                Op::Corr => crate::engine::continuous::Op::Corr,
-            };
-            crate::eval::continuous::make_conv(cop, f, g, span)
+            crate::eval::continuous::make_conv(op, f, g, span)
         }
         (Value::Sequence(_), Value::Matrix(_)) | (Value::Matrix(_), Value::Sequence(_)) => {
             err_hint(

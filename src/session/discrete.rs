@@ -1172,10 +1172,7 @@ pub fn steps_riemann(
     };
     let h = ctx.real(&a.positional[1].value, "the step h")?;
     let (x, y) = crate::eval::continuous::riemann_inputs(&mut ctx, c, &h, &a, span)?;
-    let op = match c.op {
-        crate::engine::continuous::Op::Conv => Op::Conv,
-        crate::engine::continuous::Op::Corr => Op::Corr,
-    };
+    let op = c.op;
     let names = Names {
         x: format!("{}(mh)", c.f.display_name()),
         y: format!("{}(…)", c.g.display_name()),
